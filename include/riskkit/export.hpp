@@ -1,0 +1,14 @@
+#pragma once
+/// \file
+/// The one export macro. libriskkit is built with hidden visibility; only what is marked
+/// RK_API (the C++ API and the C ABI) is exported.
+
+#if defined(_WIN32)
+#  if defined(RISKKIT_BUILDING)
+#    define RK_API __declspec(dllexport)
+#  else
+#    define RK_API __declspec(dllimport)
+#  endif
+#else
+#  define RK_API __attribute__((visibility("default")))
+#endif
