@@ -1,14 +1,4 @@
 #pragma once
 /// \file
-/// The one export macro. libriskkit is built with hidden visibility; only what is marked
-/// RK_API (the C++ API and the C ABI) is exported.
-
-#if defined(_WIN32)
-#  if defined(RISKKIT_BUILDING)
-#    define RK_API __declspec(dllexport)
-#  else
-#    define RK_API __declspec(dllimport)
-#  endif
-#else
-#  define RK_API __attribute__((visibility("default")))
-#endif
+/// RK_API, the export macro; defined in export.h so that the C header can share it.
+#include "riskkit/export.h"

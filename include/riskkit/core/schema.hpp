@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "riskkit/core/record.hpp"
@@ -70,7 +71,12 @@ class RK_API Schema {
 
  private:
   Value conform_value(const FieldSpec &spec, const Value &raw, std::vector<FieldIssue> &issues) const;
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<FieldSpec> fields_;
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> index_;
 };
 
 /// "number", "string", "bool", "timestamp".

@@ -9,16 +9,10 @@
 
 #include "riskkit/core/schema.hpp"
 #include "riskkit/export.hpp"
+#include "riskkit/policy/policy.hpp"
 #include "riskkit/rules/rule_set.hpp"
 
 namespace riskkit {
-
-/// The outcome of a decision, most favourable first.
-enum class Outcome : std::uint8_t { approve = 0, review = 1, decline = 2 };
-
-/// "approve", "review", "decline"; parse_outcome returns false for anything else.
-RK_API const char *to_string(Outcome outcome) noexcept;
-RK_API bool parse_outcome(std::string_view text, Outcome &out) noexcept;
 
 /// A named model output, e.g. {"credit", 0.07}.
 struct Score {
@@ -31,16 +25,6 @@ struct RuleHit {
   std::string rule_id;
   Action action = Action::flag;
   ReasonCode reason;
-};
-
-/// One principal reason for the outcome. `source` says where it came from:
-/// "rule:<id>", "policy:<score>" or "model:<model>:<feature>"; `weight` is the
-/// feature's contribution to the model margin (0 for rules and policy).
-struct Reason {
-  std::string code;
-  std::string text;
-  std::string source;
-  double weight = 0;
 };
 
 /// The result of Engine::decide.

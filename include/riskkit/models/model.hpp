@@ -44,6 +44,11 @@ class RK_API Model {
   /// Input names as stored in the model file (empty when the file has none).
   virtual const std::vector<std::string> &feature_names() const noexcept = 0;
 
+  /// +1 when the value output rises with the margin (trees, logistic regression), -1
+  /// when it falls (a scorecard: more points, lower probability of bad). Reasons use it
+  /// to tell which contributions are adverse.
+  virtual int value_direction() const noexcept { return 1; }
+
   /// Scores `nrow` rows of `ncol` floats (row-major; ncol must equal num_features())
   /// into `out[nrow * num_outputs()]`. Throws Error(invalid_argument) on a shape mismatch.
   virtual void predict(const float *rows, std::size_t nrow, std::size_t ncol, const PredictOptions &options,

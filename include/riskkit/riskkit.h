@@ -1,0 +1,108 @@
+/*
+ * riskkit C ABI (C99). The stable interface for bank core systems.
+ *
+ * Conventions:
+ *  - every function returns an rk_status; on failure, rk_last_error() gives this thread's
+ *    message (naming the file, JSON path, field or line:column);
+ *  - handles are opaque; each has a matching *_free, and *_free(NULL) is a no-op;
+ *  - the caller owns buffers it passes in; strings returned through char** belong to the
+ *    caller and are released with rk_string_free;
+ *  - option structs start with struct_size so they can grow without breaking the ABI;
+ *  - no exception ever crosses this boundary.
+ *
+ * Thread safety: rk_model_predict and rk_engine_decide_json may be called from many
+ * threads on the same handle; rk_engine_reload may run concurrently with decisions.
+ *
+ *     rk_engine *e = NULL;
+ *     if (rk_engine_open("examples/bundles/application", &e) != RK_OK) puts(rk_last_error());
+ *     char *decision = NULL;
+ *     rk_engine_decide_json(e, json, strlen(json), &decision);
+ *     puts(decision);
+ *     rk_string_free(decision);
+ *     rk_engine_free(e);
+ */
+#ifndef RISKKIT_H
+#define RISKKIT_H
+
+#include <stddef.h>
+
+#include "riskkit/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes. Values are explicit and never renumbered. */
+typedef enum rk_status {
+  RK_OK = 0,
+  RK_STATUS_INVALID_ARGUMENT = 1, /* a null pointer, a wrong size, an unknown option */
+  RK_STATUS_IO = 2,               /* a file could not be opened or read */
+  RK_STATUS_PARSE = 3,            /* malformed JSON, UBJSON, CSV or expression */
+  RK_STATUS_INVALID_BUNDLE = 4,   /* a bundle that is well-formed but wrong */
+  RK_STATUS_DIGEST_MISMATCH = 5,  /* a file's SHA-256 differs from the manifest's */
+  RK_STATUS_INVALID_MODEL = 6,    /* a malformed or unsupported model file */
+  RK_STATUS_INVALID_RECORD = 7,   /* a record missing a required field */
+  RK_STATUS_LIMIT_EXCEEDED = 8,   /* input beyond a documented limit */
+  RK_STATUS_OUT_OF_MEMORY = 9,
+  RK_STATUS_INTERNAL = 99         /* a bug in riskkit */
+} rk_status;
+
+/* Output kinds of rk_model_predict. */
+enum { RK_OUTPUT_VALUE = 0, RK_OUTPUT_MARGIN = 1 };
+
+/* The message of this thread's last failure ("" if none). Valid until the next riskkit
+ * call on this thread. */
+RK_API const char *rk_last_error(void);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+RK_API const char *rk_version(void);
+
+/* ---- models ---------------------------------------------------------------------- */
+
+typedef struct rk_model rk_model;
+
+typedef struct rk_predict_options {
+  size_t struct_size; /* sizeof(rk_predict_options) */
+  int output;         /* RK_OUTPUT_VALUE (default) or RK_OUTPUT_MARGIN */
+  int nthread;        /* 0 = all cores */
+  float missing;      /* a sentinel treated as missing; NaN is always missing */
+} rk_predict_options;
+
+/* Fills *opt with the defaults: value output, all cores, no sentinel (NaN). */
+RK_API void rk_predict_options_init(rk_predict_options *opt);
+
+/* Loads an XGBoost JSON/UBJSON model or a riskkit logistic/scorecard model. */
+RK_API rk_status rk_model_load(const char *path, rk_model **out);
+RK_API rk_status rk_model_num_features(const rk_model *m, size_t *out);
+RK_API rk_status rk_model_num_outputs(const rk_model *m, size_t *out);
+/* Scores nrow rows of ncol floats (row-major) into out[nrow * num_outputs]. */
+RK_API rk_status rk_model_predict(const rk_model *m, const float *rows, size_t nrow, size_t ncol,
+                                  const rk_predict_options *opt /* NULL = defaults */, double *out);
+/* Per-feature contributions to the margin: out[nrow * num_outputs * (num_features + 1)],
+ * bias last (XGBoost's pred_contribs layout). */
+RK_API rk_status rk_model_contributions(const rk_model *m, const float *rows, size_t nrow, size_t ncol,
+                                        const rk_predict_options *opt, double *out);
+RK_API void rk_model_free(rk_model *m);
+
+/* ---- engine ---------------------------------------------------------------------- */
+
+typedef struct rk_engine rk_engine;
+
+/* Loads and verifies the bundle in bundle_dir. */
+RK_API rk_status rk_engine_open(const char *bundle_dir, rk_engine **out);
+/* Decides one record given as a JSON object of len bytes; *decision_json receives the
+ * decision (docs/bundle-format.md), to be freed with rk_string_free. */
+RK_API rk_status rk_engine_decide_json(rk_engine *e, const char *record, size_t len, char **decision_json);
+/* Loads bundle_dir and, only if it loads cleanly, makes it current. */
+RK_API rk_status rk_engine_reload(rk_engine *e, const char *bundle_dir);
+/* The current bundle's name, version and digest as a JSON object (free with rk_string_free). */
+RK_API rk_status rk_engine_bundle_info(const rk_engine *e, char **info_json);
+RK_API void rk_engine_free(rk_engine *e);
+
+RK_API void rk_string_free(char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RISKKIT_H */

@@ -1,0 +1,162 @@
+// The C ABI (include/riskkit/riskkit.h): thin glue over the C++ API.
+#include "riskkit/riskkit.h"
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#include "c_api/c_api_guard.hpp"
+#include "core/json_parse.hpp"
+#include "riskkit/engine/engine.hpp"
+#include "riskkit/models/model.hpp"
+#include "riskkit/version.hpp"
+
+struct rk_model {
+  std::shared_ptr<const riskkit::Model> model;
+};
+
+struct rk_engine {
+  riskkit::Engine engine;
+};
+
+namespace riskkit::detail {
+namespace {
+thread_local std::string t_last_error;
+
+void require(bool condition, const char *what) {
+  if (!condition) throw Error(ErrorCode::invalid_argument, what);
+}
+
+// Copies `s` into a malloc'd C string the caller frees with rk_string_free.
+char *to_c_string(const std::string &s) {
+  char *out = static_cast<char *>(std::malloc(s.size() + 1));
+  if (!out) throw std::bad_alloc();
+  std::memcpy(out, s.data(), s.size() + 1);
+  return out;
+}
+
+PredictOptions options_of(const rk_predict_options *opt) {
+  PredictOptions o;
+  if (!opt) return o;
+  require(opt->struct_size >= offsetof(rk_predict_options, output) + sizeof(int),
+          "rk_predict_options: struct_size is too small (use rk_predict_options_init)");
+  require(opt->output == RK_OUTPUT_VALUE || opt->output == RK_OUTPUT_MARGIN,
+          "rk_predict_options: output must be RK_OUTPUT_VALUE or RK_OUTPUT_MARGIN");
+  o.output = static_cast<PredictOutput>(opt->output);
+  // Fields beyond what the caller's struct_size covers (an older header) keep their defaults.
+  if (opt->struct_size >= offsetof(rk_predict_options, nthread) + sizeof(int)) {
+    require(opt->nthread >= 0, "rk_predict_options: nthread must be >= 0");
+    o.nthread = opt->nthread;
+  }
+  if (opt->struct_size >= offsetof(rk_predict_options, missing) + sizeof(float)) o.missing = opt->missing;
+  return o;
+}
+
+}  // namespace
+
+void set_last_error(std::string message) { t_last_error = std::move(message); }
+void clear_last_error() { t_last_error.clear(); }
+
+}  // namespace riskkit::detail
+
+using riskkit::detail::guarded;
+using riskkit::detail::require;
+
+extern "C" {
+
+const char *rk_last_error(void) { return riskkit::detail::t_last_error.c_str(); }
+
+const char *rk_version(void) { return riskkit::version(); }
+
+void rk_predict_options_init(rk_predict_options *opt) {
+  if (!opt) return;
+  opt->struct_size = sizeof(rk_predict_options);
+  opt->output = RK_OUTPUT_VALUE;
+  opt->nthread = 0;
+  opt->missing = std::numeric_limits<float>::quiet_NaN();
+}
+
+rk_status rk_model_load(const char *path, rk_model **out) {
+  return guarded([&] {
+    require(path && out, "rk_model_load: path and out must not be NULL");
+    *out = nullptr;
+    auto handle = std::make_unique<rk_model>();
+    handle->model = riskkit::load_model(path);
+    *out = handle.release();
+  });
+}
+
+rk_status rk_model_num_features(const rk_model *m, size_t *out) {
+  return guarded([&] {
+    require(m && out, "rk_model_num_features: m and out must not be NULL");
+    *out = m->model->num_features();
+  });
+}
+
+rk_status rk_model_num_outputs(const rk_model *m, size_t *out) {
+  return guarded([&] {
+    require(m && out, "rk_model_num_outputs: m and out must not be NULL");
+    *out = m->model->num_outputs();
+  });
+}
+
+rk_status rk_model_predict(const rk_model *m, const float *rows, size_t nrow, size_t ncol,
+                           const rk_predict_options *opt, double *out) {
+  return guarded([&] {
+    require(m && (rows || nrow == 0) && (out || nrow == 0), "rk_model_predict: m, rows and out must not be NULL");
+    m->model->predict(rows, nrow, ncol, riskkit::detail::options_of(opt), out);
+  });
+}
+
+rk_status rk_model_contributions(const rk_model *m, const float *rows, size_t nrow, size_t ncol,
+                                 const rk_predict_options *opt, double *out) {
+  return guarded([&] {
+    require(m && (rows || nrow == 0) && (out || nrow == 0), "rk_model_contributions: m, rows and out must not be NULL");
+    m->model->contributions(rows, nrow, ncol, riskkit::detail::options_of(opt), out);
+  });
+}
+
+void rk_model_free(rk_model *m) { delete m; }
+
+rk_status rk_engine_open(const char *bundle_dir, rk_engine **out) {
+  return guarded([&] {
+    require(bundle_dir && out, "rk_engine_open: bundle_dir and out must not be NULL");
+    *out = nullptr;
+    *out = new rk_engine{riskkit::Engine::open(bundle_dir)};
+  });
+}
+
+rk_status rk_engine_decide_json(rk_engine *e, const char *record, size_t len, char **decision_json) {
+  return guarded([&] {
+    require(e && (record || len == 0) && decision_json, "rk_engine_decide_json: e, record and decision_json must not be NULL");
+    *decision_json = nullptr;
+    const riskkit::Decision d = e->engine.decide(riskkit::Record::from_json(std::string_view(record, len)));
+    *decision_json = riskkit::detail::to_c_string(d.to_json());
+  });
+}
+
+rk_status rk_engine_reload(rk_engine *e, const char *bundle_dir) {
+  return guarded([&] {
+    require(e && bundle_dir, "rk_engine_reload: e and bundle_dir must not be NULL");
+    e->engine.reload(bundle_dir);
+  });
+}
+
+rk_status rk_engine_bundle_info(const rk_engine *e, char **info_json) {
+  return guarded([&] {
+    require(e && info_json, "rk_engine_bundle_info: e and info_json must not be NULL");
+    *info_json = nullptr;
+    const auto b = e->engine.bundle();
+    const riskkit::detail::Json j = {{"name", b->name()}, {"version", b->version()}, {"stage", b->stage()},
+                                     {"digest", b->digest()}};
+    *info_json = riskkit::detail::to_c_string(j.dump());
+  });
+}
+
+void rk_engine_free(rk_engine *e) { delete e; }
+
+void rk_string_free(char *s) { std::free(s); }
+
+}  // extern "C"

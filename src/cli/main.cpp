@@ -1,0 +1,55 @@
+// riskkit: decide, validate, predict and version from the command line.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "riskkit/error.hpp"
+#include "riskkit/version.hpp"
+
+int main(int argc, char **argv) {
+  using namespace riskkit::cli;
+  CLI::App app{"riskkit: risk decisions from a bundle (features, rules, models, policy)"};
+  app.require_subcommand(1);
+
+  DecideArgs decide;
+  auto *decide_cmd = app.add_subcommand("decide", "Decide records (CSV or JSONL) with a bundle");
+  decide_cmd->add_option("--bundle,-b", decide.bundle, "Bundle directory")->required();
+  decide_cmd->add_option("--input,-i", decide.input, "Records: .csv or .jsonl, '-' for stdin");
+  decide_cmd->add_option("--output,-o", decide.output, "Decisions: .csv or .jsonl, '-' for stdout");
+  decide_cmd->add_option("--input-format", decide.input_format, "csv or jsonl (default: by extension)");
+  decide_cmd->add_option("--output-format", decide.output_format, "csv or jsonl (default: by extension)");
+  decide_cmd->add_option("--threads,-t", decide.threads, "Threads (0 = all cores)");
+
+  std::string validate_dir;
+  auto *validate_cmd = app.add_subcommand("validate", "Load and verify a bundle; print every problem");
+  validate_cmd->add_option("bundle", validate_dir, "Bundle directory")->required();
+
+  PredictArgs predict;
+  auto *predict_cmd = app.add_subcommand("predict", "Score a CSV of features with a model file");
+  predict_cmd->add_option("--model,-m", predict.model, "Model file (XGBoost JSON/UBJSON, riskkit logistic/scorecard)")
+      ->required();
+  predict_cmd->add_option("--input,-i", predict.input, "CSV with a header row, '-' for stdin");
+  predict_cmd->add_option("--output,-o", predict.output, "CSV of predictions, '-' for stdout");
+  predict_cmd->add_flag("--margin", predict.margin, "Write margins (log-odds) instead of values");
+  predict_cmd->add_flag("--contributions", predict.contributions, "Write per-feature contributions (bias last)");
+  predict_cmd->add_flag("--reference", predict.reference_backend, "Use the XGBoost C API instead of the native engine");
+
+  app.add_subcommand("version", "Print the library version");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*decide_cmd) return run_decide(decide);
+    if (*validate_cmd) return run_validate(validate_dir);
+    if (*predict_cmd) return run_predict(predict);
+    std::cout << "riskkit " << riskkit::version() << '\n';
+    return 0;
+  } catch (const riskkit::Error &e) {
+    std::cerr << "riskkit: error (" << riskkit::to_string(e.code()) << "): " << e.what() << '\n';
+    return 1;
+  } catch (const std::exception &e) {
+    std::cerr << "riskkit: error: " << e.what() << '\n';
+    return 1;
+  }
+}

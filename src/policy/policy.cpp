@@ -1,0 +1,70 @@
+#include "riskkit/policy/policy.hpp"
+
+#include <cmath>
+
+namespace riskkit {
+
+const char *to_string(Outcome outcome) noexcept {
+  switch (outcome) {
+    case Outcome::approve: return "approve";
+    case Outcome::review: return "review";
+    case Outcome::decline: return "decline";
+  }
+  return "unknown";
+}
+
+bool parse_outcome(std::string_view text, Outcome &out) noexcept {
+  if (text == "approve") out = Outcome::approve;
+  else if (text == "review") out = Outcome::review;
+  else if (text == "decline") out = Outcome::decline;
+  else return false;
+  return true;
+}
+
+std::optional<Outcome> outcome_of(Action action) noexcept {
+  switch (action) {
+    case Action::review: return Outcome::review;
+    case Action::decline: return Outcome::decline;
+    case Action::flag: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Policy::Policy(std::vector<Cutoff> cutoffs, Outcome default_outcome, std::optional<std::size_t> grade_score,
+               std::vector<GradeBand> bands, std::size_t top_reasons)
+    : cutoffs_(std::move(cutoffs)),
+      default_(default_outcome),
+      grade_score_(grade_score),
+      bands_(std::move(bands)),
+      top_reasons_(top_reasons) {}
+
+PolicyResult Policy::evaluate(std::optional<Action> strongest_rule_action,
+                              std::span<const double> scores) const noexcept {
+  PolicyResult result;
+  result.outcome = default_;
+  if (strongest_rule_action) {
+    if (auto o = outcome_of(*strongest_rule_action); o && *o > result.outcome) result.outcome = *o;
+  }
+  for (std::size_t i = 0; i < cutoffs_.size(); ++i) {
+    const Cutoff &c = cutoffs_[i];
+    const double s = scores[c.score];
+    if (std::isnan(s)) continue;
+    if (c.above ? s > c.threshold : s < c.threshold) {
+      result.cutoff = i;
+      if (c.outcome > result.outcome) result.outcome = c.outcome;
+      break;
+    }
+  }
+  if (grade_score_ && !std::isnan(scores[*grade_score_])) {
+    const double s = scores[*grade_score_];
+    for (const GradeBand &band : bands_) {
+      if (!band.below || s < *band.below) {
+        result.grade = band.grade;
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace riskkit
