@@ -311,8 +311,8 @@ struct Loader {
     std::string origin = "bundle.json";
     std::string base = "/policy/reasons/catalogue";
     if (cat->is_string()) {
-      const auto bytes = read_verified("/policy/reasons/catalogue", cat->get<std::string>(), std::nullopt,
-                                       kMaxCatalogueBytes);
+      const auto sha = reader.string(reasons, "/policy/reasons", "catalogue_sha256", true);
+      const auto bytes = read_verified("/policy/reasons/catalogue", cat->get<std::string>(), sha, kMaxCatalogueBytes);
       if (!bytes) return;
       try {
         parsed = detail::parse_json(*bytes, cat->get<std::string>());
@@ -393,7 +393,7 @@ struct Loader {
     }
     std::size_t top = 4;
     if (const Json *reasons = reader.member(*policy, "/policy", "reasons", false);
-        reasons && reader.expect_object(*reasons, "/policy/reasons", {"top", "catalogue"})) {
+        reasons && reader.expect_object(*reasons, "/policy/reasons", {"top", "catalogue", "catalogue_sha256"})) {
       if (auto t = reader.number(*reasons, "/policy/reasons", "top", false)) {
         if (*t < 0 || *t > 32 || std::floor(*t) != *t) reader.problem("/policy/reasons/top", "expected an integer 0-32");
         else top = static_cast<std::size_t>(*t);
