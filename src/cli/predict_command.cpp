@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -99,7 +100,10 @@ int run_predict(const PredictArgs &args) {
     else model->predict(rows.data(), n, nf, options, out.data());
     std::string text;
     for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t k = 0; k < width; ++k) text += fmt::format(k ? ",{}" : "{}", out[i * width + k]);
+      for (std::size_t k = 0; k < width; ++k) {
+        if (k) text += ',';
+        text += fmt::format("{}", out[i * width + k]);
+      }
       text += '\n';
     }
     output.stream() << text;

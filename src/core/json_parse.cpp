@@ -60,6 +60,8 @@ Json parse_json(std::string_view text, const std::string &origin, const JsonLimi
     return Json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error &e) {
     throw Error(ErrorCode::parse, fmt::format("{}: {}", origin, strip_nlohmann_prefix(e.what())));
+  } catch (const nlohmann::json::exception &e) {  // e.g. a number beyond double's range: 1e309
+    throw Error(ErrorCode::parse, fmt::format("{}: {}", origin, strip_nlohmann_prefix(e.what())));
   }
 }
 

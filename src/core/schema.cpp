@@ -133,7 +133,8 @@ void Schema::conform(const Record &record, std::vector<Value> &out, std::vector<
   for (const auto &[name, raw] : record.fields()) {
     const auto index = index_of(name);
     if (!index) {
-      issues.push_back({name, "not in the schema; ignored", false});
+      // An undeclared field that is missing anyway (null, an empty CSV cell) is the same as absent.
+      if (!raw.is_missing()) issues.push_back({name, "not in the schema; ignored", false});
       continue;
     }
     out[*index] = conform_value(fields_[*index], raw, issues);

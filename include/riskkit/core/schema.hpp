@@ -49,7 +49,7 @@ struct FieldIssue {
 /// field is parsed (whole string, e.g. "5200", "true", "2026-11-25T10:00:00Z") and, if it
 /// does not parse, becomes missing with an issue; a number for a timestamp field is epoch
 /// seconds; any other type mismatch → missing with an issue. Fields the schema does not
-/// declare are ignored and reported once each as a non-fatal issue. A required field that
+/// declare are ignored and, unless missing, reported as a non-fatal issue. A required field that
 /// ends up missing is a fatal issue.
 class RK_API Schema {
  public:
