@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test: set up, build, then the C++/C tests, examples and short fuzz runs (ctest)
+# and the Python tests (pytest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+(cd build && ctest --output-on-failure -j "$(nproc)")
+.venv/bin/python -m pytest -q tests/python
