@@ -1,0 +1,47 @@
+#include "riskkit/rules/rule_set.hpp"
+
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "riskkit/error.hpp"
+
+namespace riskkit {
+
+const char *to_string(Action action) noexcept {
+  switch (action) {
+    case Action::flag: return "flag";
+    case Action::review: return "review";
+    case Action::decline: return "decline";
+  }
+  return "unknown";
+}
+
+bool parse_action(std::string_view text, Action &out) noexcept {
+  for (const Action a : {Action::flag, Action::review, Action::decline}) {
+    if (text == to_string(a)) {
+      out = a;
+      return true;
+    }
+  }
+  return false;
+}
+
+RuleSet::RuleSet(std::vector<Rule> rules) : rules_(std::move(rules)) {
+  std::unordered_set<std::string_view> ids;
+  for (const auto &rule : rules_) {
+    if (!ids.insert(rule.id).second) throw Error(ErrorCode::invalid_bundle, fmt::format("duplicate rule id '{}'", rule.id));
+    if (rule.when.type() != rules::Type::boolean) {
+      throw Error(ErrorCode::invalid_bundle, fmt::format("rule '{}': 'when' must be bool, got {}", rule.id,
+                                                         rules::to_string(rule.when.type())));
+    }
+  }
+}
+
+void RuleSet::evaluate(std::span<const Value> slots, std::vector<std::size_t> &hits) const {
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].when.test(slots)) hits.push_back(i);
+  }
+}
+
+}  // namespace riskkit

@@ -1,0 +1,20 @@
+#include <fmt/format.h>
+
+#include "riskkit/error.hpp"
+#include "riskkit/rules/expression.hpp"
+
+namespace riskkit::rules {
+
+void SymbolTable::add(std::string name, Type type, std::size_t slot) {
+  if (find(name) != nullptr) throw Error(ErrorCode::invalid_bundle, fmt::format("duplicate name '{}'", name));
+  symbols_.push_back(Symbol{std::move(name), type, slot});
+}
+
+const Symbol *SymbolTable::find(std::string_view name) const noexcept {
+  for (const auto &s : symbols_) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace riskkit::rules
