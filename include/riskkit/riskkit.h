@@ -101,6 +101,17 @@ RK_API void rk_engine_free(rk_engine *e);
 
 RK_API void rk_string_free(char *s);
 
+/* ---- metrics --------------------------------------------------------------------- */
+/* labels: 1 = bad, 0 = good; scores: larger = riskier; NaN scores are left out. */
+
+RK_API rk_status rk_metric_auc(const double *scores, const double *labels, size_t n, double *out);
+RK_API rk_status rk_metric_gini(const double *scores, const double *labels, size_t n, double *out);
+RK_API rk_status rk_metric_ks(const double *scores, const double *labels, size_t n, double *out);
+/* PSI of actual against expected over edges (ascending; n_edges = 0: `bins` quantiles of
+ * expected), NaN in a bin of its own, empty bins floored at 1e-4. */
+RK_API rk_status rk_metric_psi(const double *expected, size_t n_expected, const double *actual, size_t n_actual,
+                               const double *edges, size_t n_edges, size_t bins, double *out);
+
 #ifdef __cplusplus
 }
 #endif

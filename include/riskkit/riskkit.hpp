@@ -16,6 +16,7 @@
 #include "riskkit/engine/engine.hpp"
 #include "riskkit/error.hpp"
 #include "riskkit/features/feature_pipeline.hpp"
+#include "riskkit/metrics/metrics.hpp"
 #include "riskkit/models/model.hpp"
 #include "riskkit/policy/policy.hpp"
 #include "riskkit/rules/expression.hpp"

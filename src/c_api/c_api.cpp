@@ -10,6 +10,7 @@
 #include "c_api/c_api_guard.hpp"
 #include "core/json_parse.hpp"
 #include "riskkit/engine/engine.hpp"
+#include "riskkit/metrics/metrics.hpp"
 #include "riskkit/models/model.hpp"
 #include "riskkit/version.hpp"
 
@@ -158,5 +159,35 @@ rk_status rk_engine_bundle_info(const rk_engine *e, char **info_json) {
 void rk_engine_free(rk_engine *e) { delete e; }
 
 void rk_string_free(char *s) { std::free(s); }
+
+rk_status rk_metric_auc(const double *scores, const double *labels, size_t n, double *out) {
+  return guarded([&] {
+    require(scores && labels && out, "rk_metric_auc: scores, labels and out must not be NULL");
+    *out = riskkit::metrics::auc({scores, n}, {labels, n});
+  });
+}
+
+rk_status rk_metric_gini(const double *scores, const double *labels, size_t n, double *out) {
+  return guarded([&] {
+    require(scores && labels && out, "rk_metric_gini: scores, labels and out must not be NULL");
+    *out = riskkit::metrics::gini({scores, n}, {labels, n});
+  });
+}
+
+rk_status rk_metric_ks(const double *scores, const double *labels, size_t n, double *out) {
+  return guarded([&] {
+    require(scores && labels && out, "rk_metric_ks: scores, labels and out must not be NULL");
+    *out = riskkit::metrics::ks({scores, n}, {labels, n});
+  });
+}
+
+rk_status rk_metric_psi(const double *expected, size_t n_expected, const double *actual, size_t n_actual,
+                        const double *edges, size_t n_edges, size_t bins, double *out) {
+  return guarded([&] {
+    require(expected && actual && out && (edges || n_edges == 0),
+            "rk_metric_psi: expected, actual, out (and edges when n_edges > 0) must not be NULL");
+    *out = riskkit::metrics::psi({expected, n_expected}, {actual, n_actual}, {edges, n_edges}, bins).psi;
+  });
+}
 
 }  // extern "C"

@@ -102,10 +102,25 @@ static void test_engine(void) {
   EXPECT(e == NULL);
 }
 
+static void test_metrics(void) {
+  /* Golden values from scikit-learn's roc_auc_score / roc_curve (tests/cpp/test_metrics.cpp). */
+  const double scores[12] = {0.1, 0.4, 0.35, 0.8, 0.4, 0.2, 0.9, 0.05, 0.4, 0.7, 0.6, 0.3};
+  const double labels[12] = {0, 0, 1, 1, 1, 0, 1, 0, 0, 1, 0, 0};
+  const double expected[4] = {1, 2, 3, 4}, actual[4] = {1, 2, 3, 4}, edges[1] = {2.5};
+  double v = -1;
+  EXPECT(rk_metric_auc(scores, labels, 12, &v) == RK_OK && fabs(v - 0.8571428571428571) < 1e-12);
+  EXPECT(rk_metric_gini(scores, labels, 12, &v) == RK_OK && fabs(v - 0.7142857142857142) < 1e-12);
+  EXPECT(rk_metric_ks(scores, labels, 12, &v) == RK_OK && fabs(v - 0.6) < 1e-12);
+  EXPECT(rk_metric_psi(expected, 4, actual, 4, edges, 1, 0, &v) == RK_OK && v == 0.0);
+  EXPECT(rk_metric_auc(scores, labels, 2, &v) == RK_STATUS_INVALID_ARGUMENT); /* one class only */
+  EXPECT(strstr(rk_last_error(), "auc") != NULL);
+}
+
 int main(void) {
   test_version_and_free_null();
   test_model();
   test_engine();
+  test_metrics();
   if (failures) {
     fprintf(stderr, "%d failure(s)\n", failures);
     return 1;
