@@ -222,14 +222,8 @@ struct Loader {
       check_name(reader, path, name);
       if (content.features.symbols().find(name))
         reader.problem(path, fmt::format("'{}' is already the name of a field or feature", name));
-      if (!node.is_object()) {
-        reader.problem(path, "expected an object");
+      if (!reader.expect_object(node, path, {"kind", "file", "sha256", "inputs", "output", "backend", "description"}))
         continue;
-      }
-      for (const auto &[key, v] : node.items())
-        if (key != "kind" && key != "file" && key != "sha256" && key != "inputs" && key != "output" &&
-            key != "backend" && key != "description")
-          reader.problem(json_path(path, key), "unknown key");
       detail::BundleModel m;
       m.name = name;
       const auto kind = reader.string(node, path, "kind", true);
