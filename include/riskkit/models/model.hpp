@@ -17,8 +17,8 @@ namespace riskkit {
 
 /// Which output predict() writes. Values match RK_OUTPUT_*.
 enum class PredictOutput : int {
-  value = 0,   ///< the objective's output: a probability for binary:logistic, points for a scorecard
-  margin = 1,  ///< the raw score before the link function (log-odds for logistic models)
+  value = 0,   ///< the objective's output: a probability for binary:logistic; a scorecard's probability of bad
+  margin = 1,  ///< the raw score before the link function: log-odds for logistic models, points for a scorecard
 };
 
 /// Options of predict() and contributions().

@@ -1,0 +1,95 @@
+#pragma once
+// The native tree-ensemble representation and its evaluator. Trees are flat node arrays in
+// breadth-first order with siblings adjacent (right child = left child + 1), so a row walks
+// a tree with one load per level. Features are compared in float32 exactly as XGBoost does.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/objective.hpp"
+
+namespace riskkit::detail {
+
+/// One node of a tree. 16 bytes: four nodes per cache line.
+///
+/// A leaf is encoded so that stepping from it leads back to itself (threshold NaN, so
+/// `x < threshold` is false and every input, missing or not, takes `left + 1` = itself).
+/// The evaluator can then walk several trees in lockstep for a fixed number of steps
+/// without testing for leaves, which lets the CPU overlap their memory loads.
+struct TreeNode {
+  static constexpr std::uint32_t kDefaultLeft = 1u << 31;
+  static constexpr std::uint32_t kCategorical = 1u << 30;
+  static constexpr std::uint32_t kLeaf = 1u << 29;
+  static constexpr std::uint32_t kFeatureMask = kLeaf - 1;
+
+  float threshold = 0;      ///< split threshold; NaN for leaves
+  std::uint32_t split = 0;  ///< feature index | kDefaultLeft | kCategorical | kLeaf
+  std::uint32_t left = 0;   ///< left child relative to the tree's first node (leaves: self - 1)
+  union {
+    std::uint32_t category_set = 0;  ///< categorical splits: index into TreeEnsemble::category_sets
+    float leaf_value;                ///< leaves: the value added to the margin
+  };
+
+  bool is_leaf() const noexcept { return (split & kLeaf) != 0; }
+  std::uint32_t feature() const noexcept { return split & kFeatureMask; }
+};
+
+/// The categories a categorical split sends right: a bitset of `words` 32-bit words.
+struct CategorySet {
+  std::uint32_t offset = 0;  ///< first word in TreeEnsemble::category_bits
+  std::uint32_t words = 0;
+};
+
+/// A loaded tree ensemble. Immutable after loading; shared by all threads.
+struct TreeEnsemble {
+  std::vector<TreeNode> nodes;           ///< all trees, one after another
+  std::vector<std::uint32_t> tree_begin; ///< first node of each tree, plus one past the end
+  std::vector<std::uint32_t> tree_group; ///< output (class) each tree adds to
+  std::vector<std::uint32_t> tree_depth; ///< deepest root-to-leaf path of each tree, in edges
+  std::vector<double> cover;             ///< sum_hessian per node, same indexing as `nodes`
+  std::vector<CategorySet> category_sets;
+  std::vector<std::uint32_t> category_bits;
+  std::vector<float> base_margin;        ///< one per output
+  std::vector<std::string> feature_names;
+  Objective objective;
+  std::size_t num_features = 0;
+  std::size_t max_depth = 0;             ///< deepest root-to-leaf path, in edges
+  bool has_categorical = false;
+
+  std::size_t num_trees() const noexcept { return tree_group.size(); }
+  std::size_t num_outputs() const noexcept { return base_margin.size(); }
+};
+
+/// Whether a categorical split sends `x` right: XGBoost's rule, where `x` truncated to an
+/// integer must be a listed category; negatives and values beyond the bitset go left.
+inline bool category_goes_right(const TreeEnsemble &model, const TreeNode &node, float x) noexcept {
+  if (!(x >= 0.0f) || x >= 16777216.0f) return false;  // 2^24: the largest exact float integer
+  const auto category = static_cast<std::uint32_t>(x);
+  const CategorySet &set = model.category_sets[node.category_set];
+  if (category / 32 >= set.words) return false;
+  return (model.category_bits[set.offset + category / 32] >> (category % 32)) & 1u;
+}
+
+/// The child of internal node `node` that a row with feature value `x` follows: NaN and
+/// the `missing` sentinel follow default_left, categorical splits send listed categories
+/// right, numeric splits send `x < threshold` left. The template flags let the hot loop
+/// skip checks a model or call cannot need; both default to the general case.
+template <bool kSentinel = true, bool kCategorical = true>
+inline std::uint32_t next_node(const TreeEnsemble &model, const TreeNode &node, float x, float missing) noexcept {
+  if (std::isnan(x) || (kSentinel && x == missing))
+    return node.left + ((node.split & TreeNode::kDefaultLeft) ? 0u : 1u);
+  if (kCategorical && (node.split & TreeNode::kCategorical))
+    return node.left + (category_goes_right(model, node, x) ? 1u : 0u);
+  return node.left + (x < node.threshold ? 0u : 1u);
+}
+
+/// Adds the leaf values of every tree to `margins[nrow * num_outputs]`, which the caller
+/// initialises (normally with base_margin). Rows are row-major with num_features columns.
+/// Each row's sum runs in float32 in tree order, as XGBoost's, whatever the block size.
+void accumulate_margins(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
+                        float *margins) noexcept;
+
+}  // namespace riskkit::detail

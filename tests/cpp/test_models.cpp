@@ -1,0 +1,440 @@
+// Models: the native evaluator against XGBoost's own predictions (committed oracle from
+// PyPI xgboost 3.x, and the XGBoost 1.7 C API in-process), TreeSHAP against pred_contribs,
+// linear models against hand-computed values, and malformed model files.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/xgboost_c_api.hpp"
+#include "riskkit/error.hpp"
+#include "riskkit/models/model.hpp"
+
+namespace {
+
+using riskkit::ErrorCode;
+using riskkit::Model;
+using riskkit::PredictOptions;
+using riskkit::PredictOutput;
+using Json = nlohmann::json;
+
+const std::string kData = std::string(RK_TEST_DATA) + "/models/";
+
+std::string read_bytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in, "cannot open " << path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<float> read_floats(const std::string &path) {  // little-endian float32, as on x86
+  const std::string bytes = read_bytes(path);
+  std::vector<float> out(bytes.size() / sizeof(float));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
+  return out;
+}
+
+// The shared test matrix and the index of the oracle files.
+struct Fixtures {
+  Json index = Json::parse(read_bytes(kData + "index.json"));
+  std::size_t rows = index["rows"], cols = index["cols"], contrib_rows = index["contrib_rows"];
+  std::vector<float> matrix = read_floats(kData + index["matrix"].get<std::string>());
+};
+
+const Fixtures &fixtures() {
+  static const Fixtures f;
+  return f;
+}
+
+std::vector<double> predict(const Model &model, const float *rows, std::size_t nrow, PredictOutput output,
+                            int nthread = 0, float missing = std::numeric_limits<float>::quiet_NaN()) {
+  std::vector<double> out(nrow * model.num_outputs());
+  model.predict(rows, nrow, model.num_features(), PredictOptions{output, nthread, missing}, out.data());
+  return out;
+}
+
+std::vector<double> contributions(const Model &model, const float *rows, std::size_t nrow, int nthread = 0,
+                                  float missing = std::numeric_limits<float>::quiet_NaN()) {
+  std::vector<double> out(nrow * model.num_outputs() * (model.num_features() + 1));
+  model.contributions(rows, nrow, model.num_features(), PredictOptions{PredictOutput::margin, nthread, missing},
+                      out.data());
+  return out;
+}
+
+template <typename A, typename B>
+double max_abs_diff(const A &a, const B &b) {
+  REQUIRE(a.size() == b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
+    if (std::isnan(x) && std::isnan(y)) continue;
+    worst = std::max(worst, std::isnan(x - y) ? std::numeric_limits<double>::infinity() : std::abs(x - y));
+  }
+  return worst;
+}
+
+// Largest |sum of a row's contributions - its margin| over all rows and outputs.
+double max_sum_error(const std::vector<double> &contribs, const std::vector<double> &margins, std::size_t ncol) {
+  double worst = 0;
+  for (std::size_t i = 0; i < margins.size(); ++i) {
+    double sum = 0;
+    for (std::size_t j = 0; j <= ncol; ++j) sum += contribs[i * (ncol + 1) + j];
+    worst = std::max(worst, std::abs(sum - margins[i]));
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("native trees match PyPI xgboost's predictions and pred_contribs (committed oracle)") {
+  const auto &f = fixtures();
+  for (const auto &entry : f.index["models"]) {
+    const std::string name = entry["name"];
+    const auto value = read_floats(kData + entry["value"].get<std::string>());
+    const auto margin = read_floats(kData + entry["margin"].get<std::string>());
+    const auto contribs = read_floats(kData + entry["contribs"].get<std::string>());
+    for (const std::string format : {"json", "ubj"}) {
+      CAPTURE(name);
+      CAPTURE(format);
+      const auto model = riskkit::load_model(kData + entry[format].get<std::string>());
+      REQUIRE(model->num_features() == f.cols);
+      REQUIRE(model->num_outputs() == entry["num_outputs"].get<std::size_t>());
+      CHECK(model->kind() == "xgboost");
+      CHECK(model->feature_names().size() == f.cols);
+
+      const auto our_margin = predict(*model, f.matrix.data(), f.rows, PredictOutput::margin);
+      const auto our_value = predict(*model, f.matrix.data(), f.rows, PredictOutput::value);
+      const double margin_diff = max_abs_diff(our_margin, margin);
+      const double value_diff = max_abs_diff(our_value, value);
+      CHECK(margin_diff <= 1e-6);
+      if (entry["objective"] != "multi:softmax") CHECK(value_diff <= 1e-6);
+
+      const auto our_contribs = contributions(*model, f.matrix.data(), f.contrib_rows);
+      const double contrib_diff = max_abs_diff(our_contribs, contribs);
+      CHECK(contrib_diff <= 1e-5);
+      const std::vector<double> head(our_margin.begin(),
+                                     our_margin.begin() + static_cast<std::ptrdiff_t>(f.contrib_rows * model->num_outputs()));
+      const double sum_error = max_sum_error(our_contribs, head, f.cols);
+      CHECK(sum_error <= 1e-5);
+      MESSAGE(name << "." << format << ": max |d| margin " << margin_diff << ", value " << value_diff
+                   << ", contribs " << contrib_diff << ", sum(contribs)-margin " << sum_error);
+    }
+  }
+}
+
+TEST_CASE("results do not depend on threads or on batch size") {
+  const auto &f = fixtures();
+  const auto model = riskkit::load_model(kData + "multi_softprob_d3.ubj");
+  const auto one = predict(*model, f.matrix.data(), f.rows, PredictOutput::value, 1);
+  const auto four = predict(*model, f.matrix.data(), f.rows, PredictOutput::value, 4);
+  CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(double)) == 0);
+  for (std::size_t r = 0; r < f.rows; r += 997) {
+    const auto single = predict(*model, f.matrix.data() + r * f.cols, 1, PredictOutput::value, 1);
+    CHECK(std::memcmp(single.data(), one.data() + r * model->num_outputs(), single.size() * sizeof(double)) == 0);
+  }
+  const auto c1 = contributions(*model, f.matrix.data(), 200, 1);
+  const auto c3 = contributions(*model, f.matrix.data(), 200, 3);
+  CHECK(std::memcmp(c1.data(), c3.data(), c1.size() * sizeof(double)) == 0);
+}
+
+namespace {
+
+// Synthetic training data shaped like the fixtures: 20 columns, NaN, a discrete column.
+struct TrainingData {
+  std::size_t rows = 3000, cols = 20;
+  std::vector<float> x, binary, regression, multi;
+  TrainingData() {
+    std::mt19937_64 rng(7);
+    std::normal_distribution<float> normal;
+    std::uniform_real_distribution<float> unit;
+    x.resize(rows * cols);
+    for (auto &v : x) v = unit(rng) < 0.05f ? std::nanf("") : normal(rng);
+    for (std::size_t r = 0; r < rows; ++r) {
+      float *row = &x[r * cols];
+      row[3] = std::round(row[3] * 4);
+      const auto z = [&](std::size_t j) { return std::isnan(row[j]) ? 0.0f : row[j]; };
+      const float lin = 1.2f * z(0) - 0.8f * z(1) + 0.5f * z(2) * z(4) + 0.3f * z(3) + 0.5f * normal(rng);
+      binary.push_back(lin > 0 ? 1.0f : 0.0f);
+      regression.push_back(lin);
+      multi.push_back(lin < -1 ? 0.0f : lin < 0.5f ? 1.0f : 2.0f);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("native trees match the XGBoost C API in-process, JSON and UBJSON") {
+  const auto &f = fixtures();
+  const TrainingData data;
+  struct Case {
+    const char *objective;
+    const std::vector<float> *labels;
+    const char *depth;
+    int rounds;
+    const char *num_class;
+  };
+  const Case cases[] = {{"binary:logistic", &data.binary, "4", 30, "0"},
+                        {"reg:squarederror", &data.regression, "6", 20, "0"},
+                        {"multi:softprob", &data.multi, "3", 10, "3"},
+                        {"binary:logitraw", &data.binary, "1", 20, "0"},
+                        {"reg:logistic", &data.binary, "8", 5, "0"}};
+  double worst_prediction = 0, worst_contribution = 0;
+  for (const auto &c : cases) {
+    const std::string objective = c.objective;
+    CAPTURE(objective);
+    std::vector<std::pair<std::string, std::string>> params{
+        {"objective", c.objective}, {"max_depth", c.depth}, {"eta", "0.3"}, {"seed", "3"}, {"nthread", "1"}};
+    if (std::string(c.num_class) != "0") params.emplace_back("num_class", c.num_class);
+    const auto trained = riskkit::detail::train_xgboost(data.x.data(), c.labels->data(), data.rows, data.cols, params,
+                                                         c.rounds);
+    for (const std::string *bytes : {&trained.json, &trained.ubj}) {
+      const auto native = riskkit::load_model_from_memory(bytes->data(), bytes->size(), "trained");
+      const auto reference = riskkit::load_model_from_memory(bytes->data(), bytes->size(), "trained",
+                                                             {riskkit::ModelBackend::xgboost_c_api});
+      CHECK(reference->kind() == "xgboost-capi");
+      REQUIRE(reference->num_outputs() == native->num_outputs());
+      for (const float missing : {std::numeric_limits<float>::quiet_NaN(), 0.0f}) {
+        CAPTURE(missing);
+        for (const auto output : {PredictOutput::margin, PredictOutput::value}) {
+          const double diff = max_abs_diff(predict(*native, f.matrix.data(), f.rows, output, 0, missing),
+                                           predict(*reference, f.matrix.data(), f.rows, output, 0, missing));
+          CHECK(diff <= 1e-6);
+          worst_prediction = std::max(worst_prediction, diff);
+        }
+        // XGBoost's DMatrix rejects infinities; the first rows have none.
+        const double contrib_diff = max_abs_diff(contributions(*native, f.matrix.data(), f.contrib_rows, 0, missing),
+                                                 contributions(*reference, f.matrix.data(), f.contrib_rows, 0, missing));
+        CHECK(contrib_diff <= 1e-5);
+        worst_contribution = std::max(worst_contribution, contrib_diff);
+      }
+    }
+  }
+  MESSAGE("native vs XGBoost C API: max |d| predictions " << worst_prediction << ", contributions "
+                                                          << worst_contribution);
+}
+
+TEST_CASE("logistic regression: hand-computed values, imputation, contributions") {
+  const std::string doc = R"({"riskkit_model": "logistic", "format": 1, "intercept": -1.5, "features": [
+      {"name": "a", "coefficient": 0.8, "mean": 1.0, "impute": 2.0},
+      {"name": "b", "coefficient": -0.5, "mean": 0.0}]})";
+  const auto model = riskkit::load_model_from_memory(doc.data(), doc.size(), "logistic.json");
+  CHECK(model->kind() == "logistic");
+  CHECK(model->feature_names() == std::vector<std::string>{"a", "b"});
+  const float rows[] = {2.5f, 1.0f, std::nanf(""), -4.0f, 0.0f, -999.0f};
+  const auto margin = predict(*model, rows, 3, PredictOutput::margin);
+  CHECK(margin[0] == doctest::Approx(0.0).epsilon(1e-12));
+  CHECK(margin[1] == doctest::Approx(2.1).epsilon(1e-12));
+  CHECK(margin[2] == doctest::Approx(-1.5 + 0.5 * 999).epsilon(1e-12));
+  const auto value = predict(*model, rows, 2, PredictOutput::value);
+  CHECK(value[0] == doctest::Approx(0.5).epsilon(1e-12));
+  CHECK(value[1] == doctest::Approx(0.8909031788043871).epsilon(1e-12));
+  const auto sentinel = predict(*model, rows + 4, 1, PredictOutput::value, 1, -999.0f);
+  CHECK(sentinel[0] == doctest::Approx(0.18242552380635635).epsilon(1e-12));
+  const auto c = contributions(*model, rows, 1);
+  CHECK(c[0] == doctest::Approx(1.2));
+  CHECK(c[1] == doctest::Approx(-0.5));
+  CHECK(c[2] == doctest::Approx(-0.7));
+}
+
+TEST_CASE("scorecard: bins, missing bin, scaling, contributions") {
+  const std::string doc = R"({"riskkit_model": "scorecard", "format": 1, "intercept_points": 500,
+      "scaling": {"base_points": 600, "base_odds": 50, "pdo": 20},
+      "characteristics": [
+        {"name": "age", "edges": [25, 40], "points": [10, 30, 50], "missing_points": 5, "expected_points": 32},
+        {"name": "income", "edges": [1000.5], "points": [-20, 40], "missing_points": 0, "expected_points": 18}]})";
+  const auto model = riskkit::load_model_from_memory(doc.data(), doc.size(), "scorecard.json");
+  CHECK(model->kind() == "scorecard");
+  const float inf = std::numeric_limits<float>::infinity();
+  const float rows[] = {30, 2000, 25, 1000.5f, std::nanf(""), 1000.4f, inf, -inf, 24.999f, -7};
+  const auto points = predict(*model, rows, 5, PredictOutput::margin);
+  CHECK(points == std::vector<double>{570, 570, 485, 530, 490});
+  const auto p_bad = predict(*model, rows, 4, PredictOutput::value);
+  CHECK(p_bad[0] == doctest::Approx(0.05353987007917717).epsilon(1e-12));
+  CHECK(p_bad[2] == doctest::Approx(0.5183850282233572).epsilon(1e-12));
+  CHECK(p_bad[3] == doctest::Approx(0.1845216799954629).epsilon(1e-12));
+  CHECK(predict(*model, rows + 8, 1, PredictOutput::margin, 1, -7.0f)[0] == 510);  // -7 as missing: 0 points
+  const auto c = contributions(*model, rows, 1);
+  CHECK(c == std::vector<double>{-2, 22, 550});
+}
+
+namespace {
+
+// Loads `bytes` and returns the Error it throws (fails the test when it loads).
+riskkit::Error load_error(const std::string &bytes, const std::string &origin = "model.json",
+                          riskkit::ModelBackend backend = riskkit::ModelBackend::native) {
+  try {
+    riskkit::load_model_from_memory(bytes.data(), bytes.size(), origin, {backend});
+  } catch (const riskkit::Error &e) {
+    return e;
+  }
+  FAIL("loaded a malformed model");
+  return riskkit::Error(ErrorCode::internal, "");
+}
+
+// Expects a load failure with `code` and a message containing each of `parts`.
+void expect_error(const std::string &bytes, ErrorCode code, std::initializer_list<std::string> parts,
+                  const std::string &origin = "model.json") {
+  const riskkit::Error e = load_error(bytes, origin);
+  CAPTURE(e.what());
+  CHECK(e.code() == code);
+  CHECK(std::string(e.what()).rfind(origin + ": ", 0) == 0);
+  for (const auto &part : parts) CHECK(std::string(e.what()).find(part) != std::string::npos);
+}
+
+Json fixture_model() { return Json::parse(read_bytes(kData + "binary_logistic_d4.json")); }
+
+const std::string kTree0 = "/learner/gradient_booster/model/trees/0/";
+
+// The first internal node of tree 0 whose left child is internal too.
+std::size_t internal_parent(const Json &tree) {
+  const auto &left = tree["left_children"];
+  for (std::size_t i = 0; i < left.size(); ++i)
+    if (left[i] != -1 && left[left[i].get<std::size_t>()] != -1) return i;
+  FAIL("no suitable node");
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("malformed model files fail with the file, the JSON path and the reason") {
+  const Json good = fixture_model();
+  const std::string text = good.dump();
+  auto mutated = [&](auto &&edit) {
+    Json doc = good;
+    edit(doc);
+    return doc.dump();
+  };
+  auto tree0 = [](Json &doc) -> Json & { return doc["learner"]["gradient_booster"]["model"]["trees"][0]; };
+
+  SUBCASE("the fixture itself loads") { CHECK(riskkit::load_model_from_memory(text.data(), text.size(), "m")); }
+  SUBCASE("truncated JSON and UBJSON") {
+    expect_error(text.substr(0, text.size() / 2), ErrorCode::parse, {});
+    const std::string ubj = read_bytes(kData + "binary_logistic_d4.ubj");
+    expect_error(ubj.substr(0, ubj.size() / 2), ErrorCode::parse, {"UBJSON"}, "model.ubj");
+    expect_error("", ErrorCode::parse, {"empty"});
+  }
+  SUBCASE("wrong magic") {
+    expect_error("binf\x01\x02\x03", ErrorCode::parse, {"first byte 0x62"});
+    expect_error("PK\x03\x04", ErrorCode::parse, {"not a JSON or UBJSON model"});
+  }
+  SUBCASE("deep nesting, JSON and UBJSON") {
+    expect_error("{\"a\": " + std::string(100000, '[') + std::string(100000, ']') + "}", ErrorCode::limit_exceeded,
+                 {"nesting deeper than 64"});
+    std::string ubj = "{i\x01" "a";
+    ubj += std::string(100000, '[') + std::string(100000, ']') + "}";
+    expect_error(ubj, ErrorCode::limit_exceeded, {"nesting deeper than 64"}, "model.ubj");
+  }
+  SUBCASE("UBJSON counts beyond the file") {
+    const std::string huge_count = std::string("{i\x01" "a[#L\x40") + std::string(7, '\0') + "}";
+    expect_error(huge_count, ErrorCode::parse, {"count 4611686018427387904 exceeds"}, "model.ubj");
+    const std::string typed_nulls = std::string("{i\x01" "a[$Z#L\x40") + std::string(7, '\0') + "}";
+    expect_error(typed_nulls, ErrorCode::parse, {"exceeds"}, "model.ubj");
+    const std::string long_string = std::string("{i\x01" "aSL\x7f") + std::string(7, '\xff') + "}";
+    expect_error(long_string, ErrorCode::parse, {"bytes declared"}, "model.ubj");
+  }
+  SUBCASE("non-finite thresholds and leaves") {
+    Json doc = good;
+    tree0(doc)["split_conditions"][0] = std::numeric_limits<double>::quiet_NaN();
+    const auto ubj = Json::to_ubjson(doc);
+    expect_error(std::string(ubj.begin(), ubj.end()), ErrorCode::invalid_model,
+                 {kTree0 + "split_conditions/0", "finite"}, "model.ubj");
+    expect_error(mutated([&](Json &d) { tree0(d)["split_conditions"][0] = "Infinity"; }), ErrorCode::invalid_model,
+                 {kTree0 + "split_conditions/0"});
+    std::string overflow = text;
+    const auto at = overflow.find("\"split_conditions\":[") + 20;
+    overflow.replace(at, overflow.find(',', at) - at, "1e39");
+    expect_error(overflow, ErrorCode::invalid_model, {"split_conditions/0", "overflows float32"});
+  }
+  SUBCASE("child index out of range, self-loop, cycle, shared child, lone child") {
+    expect_error(mutated([&](Json &d) { tree0(d)["left_children"][0] = 99; }), ErrorCode::invalid_model,
+                 {kTree0 + "left_children/0", "index 99 out of range"});
+    const std::size_t node = internal_parent(good["learner"]["gradient_booster"]["model"]["trees"][0]);
+    const std::size_t child = good["learner"]["gradient_booster"]["model"]["trees"][0]["left_children"][node];
+    expect_error(mutated([&](Json &d) { tree0(d)["left_children"][child] = child; }), ErrorCode::invalid_model,
+                 {kTree0 + "left_children/" + std::to_string(child), "its own child"});
+    expect_error(mutated([&](Json &d) { tree0(d)["left_children"][child] = 0; }), ErrorCode::invalid_model,
+                 {kTree0 + "left_children/" + std::to_string(child), "reached twice"});
+    expect_error(mutated([&](Json &d) { tree0(d)["right_children"][node] = child; }), ErrorCode::invalid_model,
+                 {kTree0 + "right_children/" + std::to_string(node), "reached twice"});
+    expect_error(mutated([&](Json &d) { tree0(d)["right_children"][0] = -1; }), ErrorCode::invalid_model,
+                 {"one child only"});
+  }
+  SUBCASE("split feature beyond num_feature") {
+    expect_error(mutated([&](Json &d) { tree0(d)["split_indices"][0] = 20; }), ErrorCode::invalid_model,
+                 {kTree0 + "split_indices/0", "split feature 20 >= num_feature 20"});
+  }
+  SUBCASE("unknown objective and booster") {
+    expect_error(mutated([](Json &d) { d["learner"]["objective"]["name"] = "reg:mystery"; }),
+                 ErrorCode::invalid_model, {"/learner/objective/name", "unsupported objective \"reg:mystery\""});
+    expect_error(mutated([](Json &d) { d["learner"]["gradient_booster"]["name"] = "gblinear"; }),
+                 ErrorCode::invalid_model, {"/learner/gradient_booster/name", "gblinear"});
+  }
+  SUBCASE("array lengths, tree counts and class counts that disagree") {
+    expect_error(mutated([&](Json &d) { tree0(d)["split_conditions"].erase(0); }), ErrorCode::invalid_model,
+                 {kTree0 + "split_conditions", "differs from tree_param/num_nodes"});
+    expect_error(mutated([](Json &d) { d["learner"]["gradient_booster"]["model"]["tree_info"][0] = 1; }),
+                 ErrorCode::invalid_model, {"/learner/gradient_booster/model/tree_info/0", "out of range"});
+    expect_error(mutated([](Json &d) { d["learner"]["gradient_booster"]["model"]["tree_info"].erase(0); }),
+                 ErrorCode::invalid_model, {"tree_info", "differs from the number of trees"});
+    expect_error(mutated([](Json &d) { d["learner"]["learner_model_param"]["num_class"] = "3"; }),
+                 ErrorCode::invalid_model, {"/learner/learner_model_param/num_class", "does not fit"});
+    expect_error(mutated([](Json &d) { d["learner"]["learner_model_param"]["base_score"] = "[0.5,0.5]"; }),
+                 ErrorCode::invalid_model, {"base_score", "2 values for 1 outputs"});
+    expect_error(mutated([](Json &d) { d["learner"]["learner_model_param"]["base_score"] = "1.5"; }),
+                 ErrorCode::invalid_model, {"base_score", "not a valid base_score"});
+    expect_error(mutated([](Json &d) { d["learner"]["feature_names"].erase(0); }), ErrorCode::invalid_model,
+                 {"/learner/feature_names", "19 names for num_feature 20"});
+    expect_error(mutated([](Json &d) { d["learner"].erase("gradient_booster"); }), ErrorCode::invalid_model,
+                 {"/learner: missing member \"gradient_booster\""});
+  }
+  SUBCASE("bad category lists") {
+    const Json cat = Json::parse(read_bytes(kData + "categorical_d5.json"));
+    auto cat_mutated = [&](auto &&edit) {
+      Json doc = cat;
+      edit(doc["learner"]["gradient_booster"]["model"]["trees"][0]);
+      return doc.dump();
+    };
+    expect_error(cat_mutated([](Json &t) { t["categories_sizes"][0] = 1000; }), ErrorCode::invalid_model,
+                 {kTree0 + "categories_sizes", "out of range"});
+    expect_error(cat_mutated([](Json &t) { t["categories"][0] = -1; }), ErrorCode::invalid_model,
+                 {kTree0 + "categories/0", "out of range"});
+    expect_error(cat_mutated([](Json &t) { t["categories_nodes"][0] = 0; }), ErrorCode::invalid_model,
+                 {kTree0 + "categories_nodes/0", "not a categorical split"});
+    expect_error(cat_mutated([](Json &t) { t["categories_nodes"].erase(0); }), ErrorCode::invalid_model,
+                 {kTree0 + "categories_segments", "differs from categories_nodes"});
+  }
+  SUBCASE("neither kind of model, or a bad linear model") {
+    expect_error(R"({"hello": 1})", ErrorCode::invalid_model, {"neither an XGBoost model"});
+    expect_error(R"({"riskkit_model": "forest"})", ErrorCode::invalid_model, {"/riskkit_model", "unknown"});
+    expect_error(R"({"riskkit_model": "scorecard", "intercept_points": 0,
+        "scaling": {"base_points": 600, "base_odds": 50, "pdo": 20},
+        "characteristics": [{"name": "a", "edges": [2, 1], "points": [1, 2, 3], "missing_points": 0,
+                             "expected_points": 0}]})",
+                 ErrorCode::invalid_model, {"/characteristics/0/edges/1", "increase strictly"});
+    expect_error(R"({"riskkit_model": "logistic", "intercept": 0, "features": [{"name": "a", "mean": 0}]})",
+                 ErrorCode::invalid_model, {"/features/0: missing member \"coefficient\""});
+  }
+}
+
+TEST_CASE("io errors name the path; wrong shapes are invalid_argument") {
+  try {
+    riskkit::load_model("/nonexistent/dir/model.json");
+    FAIL("loaded a missing file");
+  } catch (const riskkit::Error &e) {
+    CHECK(e.code() == ErrorCode::io);
+    CHECK(std::string(e.what()).find("/nonexistent/dir/model.json") != std::string::npos);
+  }
+  const auto model = riskkit::load_model(kData + "regression_d6.json");
+  std::vector<float> row(19, 0.0f);
+  double out = 0;
+  CHECK_THROWS_AS(model->predict(row.data(), 1, 19, {}, &out), riskkit::Error);
+  CHECK_THROWS_AS(model->predict(nullptr, 1, 20, {}, &out), riskkit::Error);
+}
