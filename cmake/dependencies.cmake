@@ -5,6 +5,11 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(fmt REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+# hiredis, for the Redis velocity store. Debian's HiredisConfig.cmake sets variables only.
+find_package(Hiredis 0.14 REQUIRED)  # the version: Debian's version file fails without one
+add_library(rk_hiredis INTERFACE)
+target_include_directories(rk_hiredis SYSTEM INTERFACE "${HIREDIS_INCLUDE_DIRS}")
+target_link_libraries(rk_hiredis INTERFACE "${HIREDIS_LIBRARIES}")
 
 # Debian's libxgboost-dev ships a CMake config that points at files the package does not
 # install, so the C API is found by hand.

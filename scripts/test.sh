@@ -5,5 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
+# A throwaway Redis for the velocity-store tests (RISKKIT_TEST_REDIS), stopped on exit.
+eval "$(scripts/redis.sh start)"
+trap 'scripts/redis.sh stop' EXIT
 (cd build && ctest --output-on-failure -j "$(nproc)")
 .venv/bin/python -m pytest -q tests/python

@@ -99,6 +99,27 @@ RK_API rk_status rk_engine_reload(rk_engine *e, const char *bundle_dir);
 RK_API rk_status rk_engine_bundle_info(const rk_engine *e, char **info_json);
 RK_API void rk_engine_free(rk_engine *e);
 
+/* Deployment settings of an engine (docs/privacy.md, docs/features.md). */
+typedef struct rk_engine_options {
+  size_t struct_size;               /* sizeof(rk_engine_options) */
+  const char *pseudonym_key;        /* key text (hex, or "base64:" + base64) for pii fields;
+                                       NULL = RISKKIT_PSEUDONYM_KEY, else RISKKIT_PSEUDONYM_KEY_FILE */
+  const char *default_country_code; /* digits prepended to national phone numbers; NULL = "86" */
+  const char *redis_address;        /* "host:port": velocity state in Redis; NULL = in this process */
+  int velocity_fail_closed;         /* 0: a velocity store failure leaves the features missing;
+                                       1: also at least review, reason RK_VELOCITY_UNAVAILABLE */
+} rk_engine_options;
+
+/* Fills *opt with the defaults: key from the environment, "86", in-process velocity, fail open. */
+RK_API void rk_engine_options_init(rk_engine_options *opt);
+/* rk_engine_open with deployment settings; opt NULL = defaults. A bundle with pii fields
+ * and no key is refused (RK_STATUS_INVALID_ARGUMENT, naming the variables). */
+RK_API rk_status rk_engine_open_with(const char *bundle_dir, const rk_engine_options *opt, rk_engine **out);
+/* Writes the engine's in-process velocity state to path (atomically) / replaces it by the
+ * state in path. RK_STATUS_INVALID_ARGUMENT when the engine keeps its state in Redis. */
+RK_API rk_status rk_engine_velocity_snapshot(rk_engine *e, const char *path);
+RK_API rk_status rk_engine_velocity_restore(rk_engine *e, const char *path);
+
 RK_API void rk_string_free(char *s);
 
 /* ---- metrics --------------------------------------------------------------------- */

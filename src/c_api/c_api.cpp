@@ -10,6 +10,8 @@
 #include "c_api/c_api_guard.hpp"
 #include "core/json_parse.hpp"
 #include "riskkit/engine/engine.hpp"
+#include "riskkit/features/in_process_velocity_store.hpp"
+#include "riskkit/features/redis_velocity_store.hpp"
 #include "riskkit/metrics/metrics.hpp"
 #include "riskkit/models/model.hpp"
 #include "riskkit/version.hpp"
@@ -157,6 +159,57 @@ rk_status rk_engine_bundle_info(const rk_engine *e, char **info_json) {
 }
 
 void rk_engine_free(rk_engine *e) { delete e; }
+
+void rk_engine_options_init(rk_engine_options *opt) {
+  if (!opt) return;
+  *opt = rk_engine_options{};
+  opt->struct_size = sizeof(rk_engine_options);
+}
+
+rk_status rk_engine_open_with(const char *bundle_dir, const rk_engine_options *opt, rk_engine **out) {
+  return guarded([&] {
+    require(bundle_dir && out, "rk_engine_open_with: bundle_dir and out must not be NULL");
+    *out = nullptr;
+    riskkit::EngineOptions o;
+    if (opt) {
+      require(opt->struct_size >= offsetof(rk_engine_options, velocity_fail_closed) + sizeof(int),
+              "rk_engine_options: struct_size is too small (use rk_engine_options_init)");
+      if (opt->pseudonym_key) o.pseudonym_key = riskkit::privacy::PseudonymKey::from_text(opt->pseudonym_key);
+      if (opt->default_country_code) o.normalize.default_country_code = opt->default_country_code;
+      if (opt->redis_address)
+        o.velocity_store = std::make_shared<riskkit::RedisVelocityStore>(
+            riskkit::RedisVelocityOptions::from_address(opt->redis_address));
+      require(opt->velocity_fail_closed == 0 || opt->velocity_fail_closed == 1,
+              "rk_engine_options: velocity_fail_closed must be 0 or 1");
+      if (opt->velocity_fail_closed) o.velocity_failure = riskkit::VelocityFailurePolicy::fail_closed;
+    }
+    *out = new rk_engine{riskkit::Engine::open(bundle_dir, o)};
+  });
+}
+
+namespace {
+riskkit::InProcessVelocityStore &in_process_store(rk_engine *e, const char *function) {
+  auto *store = dynamic_cast<riskkit::InProcessVelocityStore *>(e->engine.velocity_store().get());
+  if (!store)
+    throw riskkit::Error(riskkit::ErrorCode::invalid_argument,
+                         std::string(function) + ": the engine keeps its velocity state in Redis, not in process");
+  return *store;
+}
+}  // namespace
+
+rk_status rk_engine_velocity_snapshot(rk_engine *e, const char *path) {
+  return guarded([&] {
+    require(e && path, "rk_engine_velocity_snapshot: e and path must not be NULL");
+    in_process_store(e, "rk_engine_velocity_snapshot").snapshot(path);
+  });
+}
+
+rk_status rk_engine_velocity_restore(rk_engine *e, const char *path) {
+  return guarded([&] {
+    require(e && path, "rk_engine_velocity_restore: e and path must not be NULL");
+    in_process_store(e, "rk_engine_velocity_restore").restore(path);
+  });
+}
 
 void rk_string_free(char *s) { std::free(s); }
 

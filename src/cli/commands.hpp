@@ -14,6 +14,12 @@ int run_decide(const DecideArgs &args);
 
 int run_validate(const std::string &bundle_dir);
 
+struct BacktestArgs {
+  std::string bundle, input = "-", input_format, label = "is_bad", output, overlap;
+  int threads = 0;
+};
+int run_backtest(const BacktestArgs &args);
+
 struct PredictArgs {
   std::string model, input = "-", output = "-";
   bool margin = false;
@@ -21,5 +27,11 @@ struct PredictArgs {
   bool reference_backend = false;
 };
 int run_predict(const PredictArgs &args);
+
+struct ExplainArgs {
+  std::string model, input = "-", output = "-";
+  int top = 4;
+};
+int run_explain(const ExplainArgs &args);
 
 }  // namespace riskkit::cli

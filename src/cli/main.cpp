@@ -36,6 +36,25 @@ int main(int argc, char **argv) {
   predict_cmd->add_flag("--contributions", predict.contributions, "Write per-feature contributions (bias last)");
   predict_cmd->add_flag("--reference", predict.reference_backend, "Use the XGBoost C API instead of the native engine");
 
+  ExplainArgs explain;
+  auto *explain_cmd = app.add_subcommand("explain", "The largest contributions of each row, with feature names");
+  explain_cmd->add_option("--model,-m", explain.model, "Model file (XGBoost JSON/UBJSON, riskkit logistic/scorecard)")
+      ->required();
+  explain_cmd->add_option("--input,-i", explain.input, "CSV with a header row, '-' for stdin");
+  explain_cmd->add_option("--output,-o", explain.output, "CSV: row,class,rank,feature,value,contribution; '-' for stdout");
+  explain_cmd->add_option("--top,-n", explain.top, "Contributions per row and class, largest |contribution| first")
+      ->check(CLI::PositiveNumber);
+
+  BacktestArgs backtest;
+  auto *backtest_cmd = app.add_subcommand("backtest", "Rule hit, bad and recall rates, lift and overlap on labelled history");
+  backtest_cmd->add_option("--bundle,-b", backtest.bundle, "Bundle directory")->required();
+  backtest_cmd->add_option("--input,-i", backtest.input, "Labelled records: .csv or .jsonl, '-' for stdin");
+  backtest_cmd->add_option("--input-format", backtest.input_format, "csv or jsonl (default: by extension)");
+  backtest_cmd->add_option("--label,-l", backtest.label, "Column holding 1 (bad) or 0 (good)");
+  backtest_cmd->add_option("--output,-o", backtest.output, "Per-rule report as CSV (default: a table on stdout)");
+  backtest_cmd->add_option("--overlap", backtest.overlap, "Pairwise rule overlap as CSV");
+  backtest_cmd->add_option("--threads,-t", backtest.threads, "Threads (0 = all cores)");
+
   app.add_subcommand("version", "Print the library version");
 
   CLI11_PARSE(app, argc, argv);
@@ -43,6 +62,8 @@ int main(int argc, char **argv) {
     if (*decide_cmd) return run_decide(decide);
     if (*validate_cmd) return run_validate(validate_dir);
     if (*predict_cmd) return run_predict(predict);
+    if (*explain_cmd) return run_explain(explain);
+    if (*backtest_cmd) return run_backtest(backtest);
     std::cout << "riskkit " << riskkit::version() << '\n';
     return 0;
   } catch (const riskkit::Error &e) {

@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/feature_reader.hpp"
+#include "engine/table_stage.hpp"
 #include "riskkit/core/schema.hpp"
 #include "riskkit/features/feature_pipeline.hpp"
 #include "riskkit/models/model.hpp"
@@ -32,9 +34,16 @@ struct BundleContent {
   RuleSet rules;
   std::vector<BundleModel> models;
   Policy policy;
+  std::vector<BundleTable> tables;  ///< the policy's decision tables, in manifest order
   /// Reason code and text per model input name (the policy's catalogue).
   std::unordered_map<std::string, ReasonCode> catalogue;
   std::optional<std::size_t> event_id_field;
+  /// Fields pseudonymized right after Schema::conform (docs/privacy.md).
+  std::vector<PiiField> pii_fields;
+  /// Fields filled from parts of pii fields (an e-mail's domain) before pseudonymization.
+  std::vector<DerivedField> derived_fields;
+  /// The bundle's lists ("lists"), also registered in the features' symbol table.
+  std::vector<ListSpec> lists;
 };
 
 }  // namespace riskkit::detail

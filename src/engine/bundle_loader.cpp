@@ -10,6 +10,8 @@
 #include "core/sha256.hpp"
 #include "engine/bundle_content.hpp"
 #include "engine/manifest_reader.hpp"
+#include "engine/rule_reader.hpp"
+#include "engine/table_reader.hpp"
 #include "riskkit/engine/bundle.hpp"
 #include "riskkit/error.hpp"
 
@@ -55,7 +57,7 @@ struct Loader {
     try {
       bytes = detail::read_file(path_in_bundle(file), max_bytes);
     } catch (const Error &e) {
-      reader.problem(path + "/file", e.what());
+      reader.problem(path + "/file", e.what(), e.code());
       return std::nullopt;
     }
     digest.update(bytes);
@@ -63,7 +65,8 @@ struct Loader {
       const std::string actual = detail::sha256_hex(bytes);
       if (actual != *sha256) {
         reader.problem(path + "/sha256",
-                       fmt::format("{}: SHA-256 is {}, the manifest says {}", file, actual, *sha256));
+                       fmt::format("{}: SHA-256 is {}, the manifest says {}", file, actual, *sha256),
+                       ErrorCode::digest_mismatch);
         return std::nullopt;
       }
     }
@@ -71,8 +74,8 @@ struct Loader {
   }
 
   void load_header(const Json &doc) {
-    reader.expect_object(doc, "", {"format", "name", "version", "stage", "description", "schema", "features", "rules",
-                                   "models", "policy"});
+    reader.expect_object(doc, "", {"format", "name", "version", "stage", "description", "schema", "features", "lists",
+                                   "rules", "models", "policy"});
     if (auto f = reader.number(doc, "", "format", true); f && *f != 1)
       reader.problem("/format", fmt::format("format {} is not supported (this riskkit reads format 1)", *f));
     content.name = reader.string(doc, "", "name", true).value_or("");
@@ -91,7 +94,8 @@ struct Loader {
     for (const auto &[name, node] : schema.items()) {
       const std::string path = json_path("/schema", name);
       check_name(reader, path, name);
-      if (!reader.expect_object(node, path, {"type", "required", "role", "missing", "pii", "description"})) continue;
+      if (!reader.expect_object(node, path, {"type", "required", "role", "missing", "pii", "from", "description"}))
+        continue;
       FieldSpec spec;
       spec.name = name;
       const std::string type = reader.string(node, path, "type", true).value_or("number");
@@ -132,6 +136,14 @@ struct Loader {
     }
     for (std::size_t i = 0; i < content.schema.size(); ++i)
       if (content.schema.fields()[i].role == FieldRole::event_id) content.event_id_field = i;
+    content.pii_fields = detail::read_pii_fields(reader, schema, content.schema, content.derived_fields);
+  }
+
+  void load_lists(const Json &doc) {
+    content.lists = detail::read_lists(reader, doc, [this](const std::string &path, const std::string &file,
+                                                           const std::optional<std::string> &sha, std::size_t max) {
+      return read_verified(path, file, sha, max);
+    });
   }
 
   void load_features(const Json &doc) {
@@ -143,21 +155,14 @@ struct Loader {
       }
       for (std::size_t i = 0; i < features->size(); ++i) {
         const std::string path = json_path("/features", i);
-        const Json &node = (*features)[i];
-        if (!reader.expect_object(node, path, {"name", "expr", "field", "description"})) continue;
-        FeatureDefinition def;
-        def.name = reader.string(node, path, "name", true).value_or("");
+        FeatureDefinition def = detail::read_feature(reader, (*features)[i], path);
         check_name(reader, path + "/name", def.name);
-        def.expr = reader.string(node, path, "expr", false).value_or("");
-        def.field = reader.string(node, path, "field", false).value_or("");
-        reader.string(node, path, "description", false);
-        def.origin = fmt::format("bundle.json: {}{}", path, def.expr.empty() ? "" : "/expr");
         defs.push_back(std::move(def));
       }
     }
     if (!reader.ok()) return;
     try {
-      content.features = FeaturePipeline(content.schema, defs);
+      content.features = FeaturePipeline(content.schema, defs, content.lists);
     } catch (const Error &e) {
       // The pipeline's messages already carry "bundle.json: /features/i"; record as is.
       reader.problem("/features", e.what());
@@ -175,14 +180,17 @@ struct Loader {
     for (std::size_t i = 0; i < rules->size(); ++i) {
       const std::string path = json_path("/rules", i);
       const Json &node = (*rules)[i];
-      if (!reader.expect_object(node, path, {"id", "when", "action", "reason", "description"})) continue;
+      if (!reader.expect_object(node, path, {"id", "when", "action", "reason", "description", "score", "tags",
+                                             "enabled", "mode"}))
+        continue;
       const auto id = reader.string(node, path, "id", true);
       const auto when = reader.string(node, path, "when", true);
       const auto action_text = reader.string(node, path, "action", true);
-      reader.string(node, path, "description", false);
+      detail::RuleOptions options = detail::read_rule_options(reader, node, path);
       Action action = Action::flag;
       if (action_text && !parse_action(*action_text, action))
-        reader.problem(path + "/action", fmt::format("unknown action '{}' (flag, review, decline)", *action_text));
+        reader.problem(path + "/action",
+                       fmt::format("unknown action '{}' (flag, review, decline, allow)", *action_text));
       ReasonCode reason;
       if (const Json *r = reader.member(node, path, "reason", true);
           r && reader.expect_object(*r, path + "/reason", {"code", "text"})) {
@@ -197,7 +205,8 @@ struct Loader {
                                                      rules::to_string(expr.type())));
           continue;
         }
-        compiled.push_back(Rule{*id, std::move(expr), action, std::move(reason)});
+        compiled.push_back(Rule{*id, std::move(expr), action, std::move(reason), options.score, std::move(options.tags),
+                                options.mode, options.enabled, std::move(options.description)});
       } catch (const Error &e) {
         reader.problem(path + "/when", e.what());
       }
@@ -222,6 +231,7 @@ struct Loader {
       check_name(reader, path, name);
       if (content.features.symbols().find(name))
         reader.problem(path, fmt::format("'{}' is already the name of a field or feature", name));
+      if (name == "rule_score") reader.problem(path, "'rule_score' is reserved for the sum of the rule scores");
       if (!reader.expect_object(node, path, {"kind", "file", "sha256", "inputs", "output", "backend", "description"}))
         continue;
       detail::BundleModel m;
@@ -292,8 +302,11 @@ struct Loader {
   std::optional<std::size_t> score_ref(const Json &node, const std::string &path) {
     const auto name = reader.string(node, path, "score", true);
     if (!name) return std::nullopt;
+    if (*name == "rule_score") return content.models.size();  // the pseudo-score after the models'
     const auto index = model_index(*name);
-    if (!index) reader.problem(path + "/score", fmt::format("unknown score '{}' (scores are named after models)", *name));
+    if (!index)
+      reader.problem(path + "/score",
+                     fmt::format("unknown score '{}' (scores are named after models, or rule_score)", *name));
     return index;
   }
 
@@ -335,7 +348,18 @@ struct Loader {
 
   void load_policy(const Json &doc) {
     const Json *policy = reader.member(doc, "", "policy", true);
-    if (!policy || !reader.expect_object(*policy, "/policy", {"cutoffs", "default", "grades", "reasons"})) return;
+    if (!policy || !reader.expect_object(*policy, "/policy", {"cutoffs", "default", "grades", "reasons",
+                                                              "allow_overrides", "tables"}))
+      return;
+    AllowOverride allow = AllowOverride::rules;
+    if (auto a = reader.string(*policy, "/policy", "allow_overrides", false); a && !parse_allow_override(*a, allow))
+      reader.problem("/policy/allow_overrides", fmt::format("unknown value '{}' (nothing, rules, everything)", *a));
+    if (const Json *tables = reader.member(*policy, "/policy", "tables", false)) {
+      std::vector<std::string> score_names;
+      for (const auto &m : content.models) score_names.push_back(m.name);
+      score_names.push_back("rule_score");
+      content.tables = detail::read_tables(reader, *tables, content.features.symbols(), score_names);
+    }
     std::vector<Cutoff> cutoffs;
     if (const Json *list = reader.member(*policy, "/policy", "cutoffs", false)) {
       if (!list->is_array()) reader.problem("/policy/cutoffs", "expected an array");
@@ -397,13 +421,14 @@ struct Loader {
     // Every input of a model a cutoff uses needs a catalogue entry: no reason is generic.
     if (top > 0)
       for (std::size_t i = 0; i < cutoffs.size(); ++i) {
+        if (cutoffs[i].score == content.models.size()) continue;  // rule_score: its reasons are the rules'
         const detail::BundleModel &m = content.models[cutoffs[i].score];
         for (const std::string &input : m.inputs)
           if (!content.catalogue.count(input))
             reader.problem(json_path("/policy/cutoffs", i),
                            fmt::format("model '{}' input '{}' has no entry in the reason catalogue", m.name, input));
       }
-    content.policy = Policy(std::move(cutoffs), default_outcome, grade_score, std::move(bands), top);
+    content.policy = Policy(std::move(cutoffs), default_outcome, grade_score, std::move(bands), top, allow);
   }
 };
 
@@ -424,6 +449,8 @@ std::shared_ptr<const Bundle> Bundle::load(const std::string &dir) {
     else loader.reader.problem("/schema", "expected an object of fields");
   }
   // Later sections need the names of earlier ones; stop at the first broken section.
+  loader.reader.throw_if_problems();
+  loader.load_lists(doc);
   loader.reader.throw_if_problems();
   loader.load_features(doc);
   loader.reader.throw_if_problems();

@@ -5,6 +5,19 @@
 #include "core/json_parse.hpp"
 
 namespace riskkit {
+namespace {
+
+// Table outputs are numbers or strings; missing is null.
+detail::Json output_json(const Value &v) {
+  switch (v.type()) {
+    case ValueType::number: return std::isnan(v.as_number()) ? detail::Json() : detail::Json(v.as_number());
+    case ValueType::string: return v.as_string();
+    case ValueType::boolean: return v.as_bool();
+    default: return detail::Json();
+  }
+}
+
+}  // namespace
 
 std::string Decision::to_json() const {
   detail::Json j;
@@ -16,8 +29,19 @@ std::string Decision::to_json() const {
   j["scores"] = std::move(s);
   detail::Json hits = detail::Json::array();
   for (const RuleHit &h : rule_hits)
-    hits.push_back({{"id", h.rule_id}, {"action", to_string(h.action)}, {"code", h.reason.code}, {"text", h.reason.text}});
+    hits.push_back({{"id", h.rule_id}, {"action", to_string(h.action)}, {"code", h.reason.code},
+                    {"text", h.reason.text}, {"mode", to_string(h.mode)}, {"score", h.score}, {"tags", h.tags}});
   j["rule_hits"] = std::move(hits);
+  j["rule_score"] = rule_score;
+  if (!outputs.empty()) {
+    detail::Json out = detail::Json::object();
+    for (const TableOutput &o : outputs) {
+      detail::Json values = detail::Json::array();
+      for (const Value &v : o.values) values.push_back(output_json(v));
+      out[o.name] = o.collect ? std::move(values) : values.empty() ? detail::Json() : values[0];
+    }
+    j["outputs"] = std::move(out);
+  }
   detail::Json rs = detail::Json::array();
   for (const Reason &r : reasons)
     rs.push_back({{"code", r.code}, {"text", r.text}, {"source", r.source}, {"weight", r.weight}});

@@ -9,7 +9,8 @@
 
 namespace riskkit::detail {
 
-void ManifestReader::problem(const std::string &path, const std::string &message) {
+void ManifestReader::problem(const std::string &path, const std::string &message, ErrorCode code) {
+  if (problems_.empty()) code_ = code;
   problems_.push_back(fmt::format("{}: {}: {}", file_, path.empty() ? "/" : path, message));
 }
 
@@ -17,7 +18,7 @@ void ManifestReader::throw_if_problems() const {
   if (problems_.empty()) return;
   std::string text = problems_.front();
   for (std::size_t i = 1; i < problems_.size(); ++i) text += "\n" + problems_[i];
-  throw Error(ErrorCode::invalid_bundle, text);
+  throw Error(code_, text);
 }
 
 bool ManifestReader::expect_object(const Json &node, const std::string &path,

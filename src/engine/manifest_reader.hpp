@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json_parse.hpp"
+#include "riskkit/error.hpp"
 
 namespace riskkit::detail {
 
@@ -18,7 +19,8 @@ class ManifestReader {
   explicit ManifestReader(std::string file) : file_(std::move(file)) {}
 
   const std::string &file() const noexcept { return file_; }
-  void problem(const std::string &path, const std::string &message);
+  /// Records a problem; the error thrown later carries the code of the first one recorded.
+  void problem(const std::string &path, const std::string &message, ErrorCode code = ErrorCode::invalid_bundle);
   bool ok() const noexcept { return problems_.empty(); }
   /// Throws Error(invalid_bundle) listing every recorded problem, one per line.
   void throw_if_problems() const;
@@ -34,6 +36,7 @@ class ManifestReader {
  private:
   std::string file_;
   std::vector<std::string> problems_;
+  ErrorCode code_ = ErrorCode::invalid_bundle;
 };
 
 }  // namespace riskkit::detail

@@ -43,6 +43,29 @@ struct CategorySet {
   std::uint32_t words = 0;
 };
 
+/// One internal node of the complete-tree layout: 8 bytes, eight per cache line. Children
+/// are implicit (heap order: 2i+1 and 2i+2), so a step is one load, one compare and an add.
+struct CompleteNode {
+  float threshold = 0;
+  std::uint32_t split = 0;  ///< feature index | TreeNode::kDefaultLeft
+};
+
+/// The trees of an ensemble without categorical splits, each padded to a complete binary
+/// tree of its lockstep group's depth (a leaf above that depth becomes a node whose two
+/// subtrees end in copies of its value, so every row takes exactly `depth` steps). Used
+/// for prediction when every group is at most kMaxCompleteDepth deep; the breadth-first
+/// TreeNode layout serves everything else.
+struct CompleteTrees {
+  static constexpr std::size_t kGroupTrees = 8;        ///< trees walked in lockstep
+  static constexpr std::uint32_t kMaxCompleteDepth = 10;  ///< 1023 nodes, 8 KiB per tree
+  std::vector<CompleteNode> nodes;       ///< 2^depth - 1 per tree
+  std::vector<float> leaves;             ///< 2^depth per tree
+  std::vector<std::uint32_t> node_begin; ///< per tree
+  std::vector<std::uint32_t> leaf_begin; ///< per tree
+  std::vector<std::uint32_t> group_depth;  ///< per group of kGroupTrees consecutive trees
+  bool empty() const noexcept { return group_depth.empty(); }
+};
+
 /// A loaded tree ensemble. Immutable after loading; shared by all threads.
 struct TreeEnsemble {
   std::vector<TreeNode> nodes;           ///< all trees, one after another
@@ -58,6 +81,7 @@ struct TreeEnsemble {
   std::size_t num_features = 0;
   std::size_t max_depth = 0;             ///< deepest root-to-leaf path, in edges
   bool has_categorical = false;
+  CompleteTrees complete;                ///< filled by build_complete_trees() when it applies
 
   std::size_t num_trees() const noexcept { return tree_group.size(); }
   std::size_t num_outputs() const noexcept { return base_margin.size(); }
@@ -85,6 +109,10 @@ inline std::uint32_t next_node(const TreeEnsemble &model, const TreeNode &node, 
     return node.left + (category_goes_right(model, node, x) ? 1u : 0u);
   return node.left + (x < node.threshold ? 0u : 1u);
 }
+
+/// Fills `model.complete` when the model has no categorical split and every lockstep group
+/// is at most CompleteTrees::kMaxCompleteDepth deep; leaves it empty otherwise.
+void build_complete_trees(TreeEnsemble &model);
 
 /// Adds the leaf values of every tree to `margins[nrow * num_outputs]`, which the caller
 /// initialises (normally with base_margin). Rows are row-major with num_features columns.

@@ -5,7 +5,9 @@
 
 namespace riskkit::detail {
 
-TreeModel::TreeModel(TreeEnsemble ensemble) : ensemble_(std::move(ensemble)), shap_(ensemble_) {}
+TreeModel::TreeModel(TreeEnsemble ensemble) : ensemble_(std::move(ensemble)), shap_(ensemble_) {
+  if (ensemble_.complete.empty()) build_complete_trees(ensemble_);
+}
 
 void TreeModel::predict_rows(const float *rows, std::size_t nrow, const PredictOptions &options, double *out) const {
   // Margins accumulate in float32 like XGBoost's; a stack buffer keeps single rows and
@@ -34,10 +36,10 @@ void TreeModel::predict_rows(const float *rows, std::size_t nrow, const PredictO
 
 void TreeModel::contribution_rows(const float *rows, std::size_t nrow, const PredictOptions &options,
                                   double *out) const {
-  auto scratch = shap_.make_scratch();
-  const std::size_t ncol = ensemble_.num_features;
-  const std::size_t stride = ensemble_.num_outputs() * (ncol + 1);
-  for (std::size_t r = 0; r < nrow; ++r) shap_.explain(rows + r * ncol, options.missing, scratch, out + r * stride);
+  // One scratch per thread, grown to the largest model it has explained: a decision's
+  // contributions allocate nothing after the thread's first call.
+  thread_local TreeShap::Scratch scratch;
+  shap_.explain(rows, nrow, options.missing, scratch, out);
 }
 
 }  // namespace riskkit::detail

@@ -25,27 +25,53 @@ std::optional<Outcome> outcome_of(Action action) noexcept {
   switch (action) {
     case Action::review: return Outcome::review;
     case Action::decline: return Outcome::decline;
-    case Action::flag: return std::nullopt;
+    case Action::flag:
+    case Action::allow: return std::nullopt;
   }
   return std::nullopt;
 }
 
+const char *to_string(AllowOverride value) noexcept {
+  switch (value) {
+    case AllowOverride::nothing: return "nothing";
+    case AllowOverride::rules: return "rules";
+    case AllowOverride::everything: return "everything";
+  }
+  return "unknown";
+}
+
+bool parse_allow_override(std::string_view text, AllowOverride &out) noexcept {
+  for (const AllowOverride v : {AllowOverride::nothing, AllowOverride::rules, AllowOverride::everything}) {
+    if (text == to_string(v)) {
+      out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
 Policy::Policy(std::vector<Cutoff> cutoffs, Outcome default_outcome, std::optional<std::size_t> grade_score,
-               std::vector<GradeBand> bands, std::size_t top_reasons)
+               std::vector<GradeBand> bands, std::size_t top_reasons, AllowOverride allow_overrides)
     : cutoffs_(std::move(cutoffs)),
       default_(default_outcome),
       grade_score_(grade_score),
       bands_(std::move(bands)),
-      top_reasons_(top_reasons) {}
+      top_reasons_(top_reasons),
+      allow_overrides_(allow_overrides) {}
 
-PolicyResult Policy::evaluate(std::optional<Action> strongest_rule_action,
-                              std::span<const double> scores) const noexcept {
+PolicyResult Policy::evaluate(std::optional<Action> strongest_rule_action, std::span<const double> scores,
+                              bool allow_hit) const noexcept {
   PolicyResult result;
   result.outcome = default_;
+  const bool override_rules = allow_hit && allow_overrides_ != AllowOverride::nothing;
+  const bool override_all = allow_hit && allow_overrides_ == AllowOverride::everything;
   if (strongest_rule_action) {
-    if (auto o = outcome_of(*strongest_rule_action); o && *o > result.outcome) result.outcome = *o;
+    const auto o = outcome_of(*strongest_rule_action);
+    if (o && override_rules) result.rules_overridden = true;
+    else if (o && *o > result.outcome) result.outcome = *o;
   }
-  for (std::size_t i = 0; i < cutoffs_.size(); ++i) {
+  if (override_all) result.outcome = Outcome::approve;
+  for (std::size_t i = 0; i < cutoffs_.size() && !override_all; ++i) {
     const Cutoff &c = cutoffs_[i];
     const double s = scores[c.score];
     if (std::isnan(s)) continue;

@@ -23,6 +23,7 @@ enum class NodeKind : std::uint8_t {
   unary,       ///< `op` applied to children[0]
   binary,      ///< children[0] `op` children[1]
   membership,  ///< children[0] [not] in children[1..] (all literals)
+  between,     ///< children[0] [not] between children[1] and children[2] (inclusive)
   call,        ///< `name`(children...), resolved to `builtin`
 };
 
@@ -40,7 +41,8 @@ const char *spelling(Operator op) noexcept;
 struct Node {
   NodeKind kind = NodeKind::literal;
   Operator op = Operator::negate;  ///< unary and binary nodes
-  bool negated = false;            ///< membership: `not in`
+  bool negated = false;            ///< membership: `not in`; between: `not between`
+  bool is_null = false;            ///< literal `null`: missing, typed by its context
   SourceSpan span;                 ///< the whole node
   SourcePos op_pos;                ///< the operator or function-name token
   std::size_t height = 1;          ///< 1 for a leaf; bounded by Limits::max_depth
@@ -52,6 +54,7 @@ struct Node {
   Type type = Type::number;
   std::size_t slot = 0;              ///< name
   const Builtin *builtin = nullptr;  ///< call
+  std::shared_ptr<const StringList> list;  ///< in_list(): the list its first argument names
 };
 
 using NodePtr = std::unique_ptr<Node>;

@@ -66,8 +66,8 @@ class CodeGen {
   std::uint32_t index(std::size_t i) { return static_cast<std::uint32_t>(i); }
 
   /// Appends an instruction whose net stack effect is `effect`; returns its index.
-  std::size_t emit(Op op, std::size_t arg, int effect, bool negate = false) {
-    program_.code.push_back(Instruction{op, negate, index(arg)});
+  std::size_t emit(Op op, std::size_t arg, int effect, bool negate = false, std::uint16_t arg2 = 0) {
+    program_.code.push_back(Instruction{op, negate, arg2, index(arg)});
     depth_ = static_cast<std::size_t>(static_cast<long>(depth_) + effect);
     program_.max_stack = std::max(program_.max_stack, depth_);
     return program_.code.size() - 1;
@@ -83,6 +83,7 @@ class CodeGen {
         return;
       case NodeKind::binary: return gen_binary(node);
       case NodeKind::membership: return gen_membership(node);
+      case NodeKind::between: return gen_between(node);
       case NodeKind::call: return gen_call(node);
     }
   }
@@ -109,7 +110,27 @@ class CodeGen {
     emit(Op::push_constant, program_.constants.size() - 1, +1);
   }
 
+  /// `name <op> number-literal` as one fused instruction (the literal's constant index
+  /// must fit arg2). Returns false when the shape does not apply.
+  bool gen_slot_comparison(const Node &node) {
+    const Node &left = *node.children[0];
+    const Node &right = *node.children[1];
+    if (node.type != Type::boolean || left.kind != NodeKind::name || left.type != Type::number ||
+        right.kind != NodeKind::literal || right.type != Type::number || node.op < Operator::eq ||
+        node.op > Operator::ge || program_.constants.size() > 0xffff)
+      return false;
+    gen_literal(right);  // appends the constant; the push itself is dropped below
+    program_.code.pop_back();
+    depth_ -= 1;
+    const auto constant = static_cast<std::uint16_t>(program_.constants.size() - 1);
+    const auto op = static_cast<Op>(static_cast<int>(Op::eq_slot_number) +
+                                    (static_cast<int>(node.op) - static_cast<int>(Operator::eq)));
+    emit(op, left.slot, +1, false, constant);
+    return true;
+  }
+
   void gen_binary(const Node &node) {
+    if (gen_slot_comparison(node)) return;
     gen(*node.children[0]);
     if (node.op == Operator::logical_and || node.op == Operator::logical_or) {
       // Short circuit: the jump keeps the decided left operand, otherwise it is popped.
@@ -155,15 +176,58 @@ class CodeGen {
     }
   }
 
+  void gen_between(const Node &node) {
+    for (const auto &child : node.children) gen(*child);
+    Op op = Op::between_number;
+    if (node.children[0]->type == Type::string) op = Op::between_string;
+    else if (node.children[0]->type == Type::timestamp) op = Op::between_timestamp;
+    emit(op, 0, -2, node.negated);
+  }
+
   void gen_call(const Node &node) {
-    gen(*node.children[0]);
-    if (node.children.size() == 1) {
-      emit(node.builtin->op, 0, 0);
-      return;
-    }
-    for (std::size_t i = 1; i < node.children.size(); ++i) {
-      gen(*node.children[i]);
-      emit(node.builtin->op, 0, -1);
+    const Builtin &fn = *node.builtin;
+    switch (fn.lowering) {
+      case Lowering::fixed: {
+        for (const auto &child : node.children) gen(*child);
+        // String results get their own temporary, so no result overwrites another.
+        const bool builds_string = fn.op == Op::lower || fn.op == Op::upper || fn.op == Op::substr;
+        const std::size_t arg = builds_string ? program_.num_temps++ : 0;
+        emit(fn.op, arg, 1 - static_cast<int>(node.children.size()));
+        return;
+      }
+      case Lowering::fold:
+        gen(*node.children[0]);
+        for (std::size_t i = 1; i < node.children.size(); ++i) {
+          gen(*node.children[i]);
+          emit(fn.op, 0, -1);
+        }
+        return;
+      case Lowering::if_then_else: {
+        gen(*node.children[0]);
+        const std::size_t to_else = emit(Op::branch_if_not, 0, -1);
+        gen(*node.children[1]);
+        const std::size_t to_end = emit(Op::jump, 0, 0);
+        program_.code[to_else].arg = index(program_.code.size());
+        depth_ -= 1;  // the else branch starts from the stack the condition left
+        gen(*node.children[2]);
+        program_.code[to_end].arg = index(program_.code.size());
+        return;
+      }
+      case Lowering::list_lookup:
+        gen(*node.children[1]);
+        program_.member_lists.push_back(node.list);
+        emit(fn.op, program_.member_lists.size() - 1, 0);
+        return;
+      case Lowering::coalesce: {
+        std::vector<std::size_t> to_end;
+        for (std::size_t i = 0; i + 1 < node.children.size(); ++i) {
+          gen(*node.children[i]);
+          to_end.push_back(emit(Op::jump_if_present, 0, -1));  // falls through having popped it
+        }
+        gen(*node.children.back());
+        for (const std::size_t at : to_end) program_.code[at].arg = index(program_.code.size());
+        return;
+      }
     }
   }
 

@@ -19,7 +19,11 @@ void fold_constants(NodePtr &root) {
   for (auto &child : root->children) fold_constants(child);
   if (root->kind == NodeKind::literal || !is_constant(*root)) return;
   const Program program = generate(*root);
-  root->value = to_value(run(program, {}), root->type);
+  std::uint32_t flags = 0;
+  const Value value = to_value(run(program, {}, flags), root->type);
+  // A constant division by zero stays in the code, so every evaluation reports it.
+  if (flags & kFlagDivisionByZero) return;
+  root->value = value;
   root->kind = NodeKind::literal;
   root->children.clear();
   root->height = 1;

@@ -53,12 +53,14 @@ struct Keyword {
   std::string_view text;
   TokenKind kind;
 };
-constexpr std::array<Keyword, 6> kKeywords{{{"and", TokenKind::kw_and},
+constexpr std::array<Keyword, 8> kKeywords{{{"and", TokenKind::kw_and},
                                             {"or", TokenKind::kw_or},
                                             {"not", TokenKind::kw_not},
                                             {"in", TokenKind::kw_in},
                                             {"true", TokenKind::kw_true},
-                                            {"false", TokenKind::kw_false}}};
+                                            {"false", TokenKind::kw_false},
+                                            {"null", TokenKind::kw_null},
+                                            {"between", TokenKind::kw_between}}};
 
 /// A cursor over the source that keeps line:column in step with the byte offset.
 class Lexer {

@@ -23,6 +23,8 @@ enum class TokenKind : std::uint8_t {
   kw_in,
   kw_true,
   kw_false,
+  kw_null,
+  kw_between,
   plus,
   minus,
   star,

@@ -157,14 +157,16 @@ class Parser {
     }
   }
 
-  // membership = additive [ [ "not" ] "in" list ] ;
+  // membership = additive [ [ "not" ] ( "in" list | "between" additive "and" additive ) ] ;
   // list       = "[" [ literal { "," literal } ] "]" ;
   NodePtr parse_membership() {
     NodePtr operand = parse_additive();
-    const bool negated = is(TokenKind::kw_not) && peek(1).kind == TokenKind::kw_in;
-    if (!negated && !is(TokenKind::kw_in)) return operand;
-    const Token &op = next();  // "in", or the "not" of "not in"
+    const bool negated = is(TokenKind::kw_not) && (peek(1).kind == TokenKind::kw_in || peek(1).kind == TokenKind::kw_between);
+    if (!negated && !is(TokenKind::kw_in) && !is(TokenKind::kw_between)) return operand;
+    const bool is_between = peek(negated ? 1 : 0).kind == TokenKind::kw_between;
+    const Token &op = next();  // "in" / "between", or the "not" before them
     if (negated) next();
+    if (is_between) return parse_between(op, negated, std::move(operand));
     NodePtr node = leaf(NodeKind::membership, op);
     node->negated = negated;
     adopt(*node, std::move(operand));
@@ -178,6 +180,18 @@ class Parser {
     }
     const Token &close = expect(TokenKind::rbracket, "',' or ']' in the list");
     node->span.length = close.span.offset + close.span.length - node->span.offset;
+    return node;
+  }
+
+  // The bounds are additive expressions, so the "and" between them cannot be read as
+  // a logical and: `x between 1 and 2 and b` is `(x between 1 and 2) and b`.
+  NodePtr parse_between(const Token &op, bool negated, NodePtr operand) {
+    NodePtr node = leaf(NodeKind::between, op);
+    node->negated = negated;
+    adopt(*node, std::move(operand));
+    adopt(*node, parse_additive());
+    expect(TokenKind::kw_and, "'and' between the bounds of 'between'");
+    adopt(*node, parse_additive());
     return node;
   }
 
@@ -251,7 +265,7 @@ class Parser {
     return node;
   }
 
-  // primary = number | string | "true" | "false"
+  // primary = number | string | "true" | "false" | "null"
   //         | identifier [ "(" [ expression { "," expression } ] ")" ]
   //         | "(" expression ")" ;
   NodePtr parse_primary() {
@@ -260,6 +274,11 @@ class Parser {
       case TokenKind::string:
       case TokenKind::kw_true:
       case TokenKind::kw_false: return parse_literal();
+      case TokenKind::kw_null: {
+        NodePtr node = leaf(NodeKind::literal, next());
+        node->is_null = true;  // Value() is missing; the checker gives it its context's type
+        return node;
+      }
       case TokenKind::identifier: return parse_name_or_call();
       case TokenKind::lparen: {
         const Token &open = next();

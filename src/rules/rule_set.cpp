@@ -1,5 +1,6 @@
 #include "riskkit/rules/rule_set.hpp"
 
+#include <cmath>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -13,18 +14,28 @@ const char *to_string(Action action) noexcept {
     case Action::flag: return "flag";
     case Action::review: return "review";
     case Action::decline: return "decline";
+    case Action::allow: return "allow";
   }
   return "unknown";
 }
 
 bool parse_action(std::string_view text, Action &out) noexcept {
-  for (const Action a : {Action::flag, Action::review, Action::decline}) {
+  for (const Action a : {Action::flag, Action::review, Action::decline, Action::allow}) {
     if (text == to_string(a)) {
       out = a;
       return true;
     }
   }
   return false;
+}
+
+const char *to_string(RuleMode mode) noexcept { return mode == RuleMode::shadow ? "shadow" : "active"; }
+
+bool parse_rule_mode(std::string_view text, RuleMode &out) noexcept {
+  if (text == "active") out = RuleMode::active;
+  else if (text == "shadow") out = RuleMode::shadow;
+  else return false;
+  return true;
 }
 
 RuleSet::RuleSet(std::vector<Rule> rules) : rules_(std::move(rules)) {
@@ -35,12 +46,18 @@ RuleSet::RuleSet(std::vector<Rule> rules) : rules_(std::move(rules)) {
       throw Error(ErrorCode::invalid_bundle, fmt::format("rule '{}': 'when' must be bool, got {}", rule.id,
                                                          rules::to_string(rule.when.type())));
     }
+    if (!std::isfinite(rule.score))
+      throw Error(ErrorCode::invalid_bundle, fmt::format("rule '{}': score must be a finite number", rule.id));
   }
 }
 
-void RuleSet::evaluate(std::span<const Value> slots, std::vector<std::size_t> &hits) const {
+void RuleSet::evaluate(std::span<const Value> slots, std::vector<std::size_t> &hits,
+                       std::vector<std::size_t> *divided_by_zero) const {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
-    if (rules_[i].when.test(slots)) hits.push_back(i);
+    if (!rules_[i].enabled) continue;
+    rules::EvalFlags flags;
+    if (rules_[i].when.test(slots, flags)) hits.push_back(i);
+    if (divided_by_zero && flags.division_by_zero) divided_by_zero->push_back(i);
   }
 }
 

@@ -17,4 +17,16 @@ const Symbol *SymbolTable::find(std::string_view name) const noexcept {
   return nullptr;
 }
 
+void SymbolTable::add_list(std::string name, std::shared_ptr<const StringList> entries) {
+  if (find_list(name) != nullptr) throw Error(ErrorCode::invalid_bundle, fmt::format("duplicate list '{}'", name));
+  lists_.push_back(NamedList{std::move(name), std::move(entries)});
+}
+
+const NamedList *SymbolTable::find_list(std::string_view name) const noexcept {
+  for (const auto &l : lists_) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+
 }  // namespace riskkit::rules

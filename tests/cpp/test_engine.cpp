@@ -45,10 +45,11 @@ struct BundleCopy {
   }
 };
 
-std::string load_error(const fs::path &dir) {
+std::string load_error(const fs::path &dir, ErrorCode *code = nullptr) {
   try {
     Bundle::load(dir.string());
   } catch (const Error &e) {
+    if (code) *code = e.code();
     return e.what();
   }
   return "";
@@ -141,7 +142,9 @@ TEST_CASE("broken bundles are refused with the file, JSON path or line:column") 
   SUBCASE("a model file changed after signing") {
     BundleCopy b("tamper");
     spit(b.dir / "models" / "risk.json", slurp(b.dir / "models" / "risk.json") + " ");
-    CHECK(load_error(b.dir).find("/models/risk/sha256") != std::string::npos);
+    ErrorCode code{};
+    CHECK(load_error(b.dir, &code).find("/models/risk/sha256") != std::string::npos);
+    CHECK(code == ErrorCode::digest_mismatch);
   }
   SUBCASE("unknown feature in a rule, with a suggestion") {
     BundleCopy b("unknown");
@@ -157,7 +160,9 @@ TEST_CASE("broken bundles are refused with the file, JSON path or line:column") 
   SUBCASE("missing model file") {
     BundleCopy b("nofile");
     fs::remove(b.dir / "models" / "risk.json");
-    const std::string e = load_error(b.dir);
+    ErrorCode code{};
+    const std::string e = load_error(b.dir, &code);
+    CHECK(code == ErrorCode::io);
     CHECK(e.find("/models/risk/file") != std::string::npos);
     CHECK(e.find("risk.json: cannot open") != std::string::npos);
   }

@@ -2,20 +2,29 @@
 // PyPI xgboost 3.x, and the XGBoost 1.7 C API in-process), TreeSHAP against pred_contribs,
 // linear models against hand-computed values, and malformed model files.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <random>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "models/model_document.hpp"
+#include "models/tree_shap.hpp"
 #include "models/xgboost_c_api.hpp"
+#include "models/xgboost_json.hpp"
 #include "riskkit/error.hpp"
 #include "riskkit/models/model.hpp"
 
@@ -130,6 +139,83 @@ TEST_CASE("native trees match PyPI xgboost's predictions and pred_contribs (comm
   }
 }
 
+TEST_CASE("Fast TreeSHAP tables and the recursive algorithm agree with pred_contribs, tree by tree") {
+  // The tables are used when they fit a memory budget and the recursion otherwise; a
+  // budget of 0 forces the recursion, a budget of half the trees mixes both in one model.
+  const auto &f = fixtures();
+  for (const auto &entry : f.index["models"]) {
+    const std::string name = entry["name"];
+    CAPTURE(name);
+    const std::string bytes = read_bytes(kData + entry["ubj"].get<std::string>());
+    const auto doc = riskkit::detail::parse_model_document(bytes, name);
+    const auto ensemble = riskkit::detail::read_xgboost_model(doc, name);
+    const auto oracle = read_floats(kData + entry["contribs"].get<std::string>());
+    const std::size_t width = ensemble.num_outputs() * (f.cols + 1);
+    std::vector<double> tables(f.contrib_rows * width), recursion(tables.size()), mixed(tables.size());
+    riskkit::detail::TreeShap::Scratch scratch;
+    const riskkit::detail::TreeShap fast(ensemble), slow(ensemble, 0);
+    const riskkit::detail::TreeShap half(ensemble, fast.num_table_entries() / 2);
+    fast.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, tables.data());
+    slow.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, recursion.data());
+    half.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, mixed.data());
+    CHECK(fast.num_tabulated_trees() == ensemble.num_trees());
+    CHECK(slow.num_tabulated_trees() == 0);
+    CHECK(half.num_tabulated_trees() > 0);
+    CHECK(half.num_tabulated_trees() < ensemble.num_trees());
+    CHECK(max_abs_diff(tables, oracle) <= 1e-5);
+    CHECK(max_abs_diff(recursion, oracle) <= 1e-5);
+    CHECK(max_abs_diff(mixed, oracle) <= 1e-5);
+    CHECK(max_abs_diff(tables, recursion) <= 1e-9);  // same mathematics, both in double
+  }
+}
+
+TEST_CASE("contributions with a missing-value sentinel equal contributions with NaN in its place") {
+  const auto &f = fixtures();
+  const auto model = riskkit::load_model(kData + "regression_d6.ubj");
+  std::vector<float> sentinel(f.matrix.begin(), f.matrix.begin() + static_cast<std::ptrdiff_t>(200 * f.cols));
+  std::vector<float> nan = sentinel;
+  for (std::size_t i = 0; i < sentinel.size(); i += 7) {
+    sentinel[i] = -999.0f;
+    nan[i] = std::nanf("");
+  }
+  const auto a = contributions(*model, sentinel.data(), 200, 1, -999.0f);
+  const auto b = contributions(*model, nan.data(), 200, 1);
+  CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+TEST_CASE("one model shared by many threads gives every thread the single-threaded answers") {
+  // A loaded model is immutable: threads predict and explain concurrently, including the
+  // first contributions() call that builds the Fast TreeSHAP tables (raced on purpose).
+  const auto &f = fixtures();
+  for (const char *file : {"regression_d6.ubj", "categorical_d5.json"}) {
+    CAPTURE(file);
+    const std::size_t rows = 64;
+    const auto reference_model = riskkit::load_model(kData + file);
+    const auto want_value = predict(*reference_model, f.matrix.data(), rows, PredictOutput::value, 1);
+    const auto want_contribs = contributions(*reference_model, f.matrix.data(), rows, 1);
+    const auto shared = riskkit::load_model(kData + file);  // tables not built yet
+    constexpr int kThreads = 8;
+    std::vector<int> mismatches(kThreads, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        for (int round = 0; round < 5; ++round)
+          for (std::size_t r = static_cast<std::size_t>(t) % 3; r < rows; r += 3) {
+            const float *row = f.matrix.data() + r * f.cols;
+            const auto value = predict(*shared, row, 1, PredictOutput::value, 1);
+            const auto contribs = contributions(*shared, row, 1, 1);
+            const std::size_t k = shared->num_outputs(), width = k * (f.cols + 1);
+            mismatches[static_cast<std::size_t>(t)] +=
+                std::memcmp(value.data(), want_value.data() + r * k, k * sizeof(double)) != 0;
+            mismatches[static_cast<std::size_t>(t)] +=
+                std::memcmp(contribs.data(), want_contribs.data() + r * width, width * sizeof(double)) != 0;
+          }
+      });
+    for (auto &thread : threads) thread.join();
+    for (int t = 0; t < kThreads; ++t) CHECK(mismatches[static_cast<std::size_t>(t)] == 0);
+  }
+}
+
 TEST_CASE("results do not depend on threads or on batch size") {
   const auto &f = fixtures();
   const auto model = riskkit::load_model(kData + "multi_softprob_d3.ubj");
@@ -185,7 +271,9 @@ TEST_CASE("native trees match the XGBoost C API in-process, JSON and UBJSON") {
                         {"reg:squarederror", &data.regression, "6", 20, "0"},
                         {"multi:softprob", &data.multi, "3", 10, "3"},
                         {"binary:logitraw", &data.binary, "1", 20, "0"},
-                        {"reg:logistic", &data.binary, "8", 5, "0"}};
+                        {"reg:logistic", &data.binary, "8", 5, "0"},
+                        // Deeper than CompleteTrees::kMaxCompleteDepth: the breadth-first layout.
+                        {"reg:squarederror", &data.regression, "12", 3, "0"}};
   double worst_prediction = 0, worst_contribution = 0;
   for (const auto &c : cases) {
     const std::string objective = c.objective;
@@ -437,4 +525,57 @@ TEST_CASE("io errors name the path; wrong shapes are invalid_argument") {
   double out = 0;
   CHECK_THROWS_AS(model->predict(row.data(), 1, 19, {}, &out), riskkit::Error);
   CHECK_THROWS_AS(model->predict(nullptr, 1, 20, {}, &out), riskkit::Error);
+}
+
+TEST_CASE("riskkit explain: each row's top contributions by name, as in xgboost's pred_contribs") {
+  const std::string cli = std::string(RK_BINARY_DIR) + "/bin/riskkit";
+  REQUIRE_MESSAGE(std::filesystem::exists(cli), "build the riskkit CLI first: " << cli);
+  const auto &f = fixtures();
+  const auto entry = f.index["models"][1];  // regression_d6: one output, names f0..f19
+  REQUIRE(entry["name"] == "regression_d6");
+  const auto oracle = read_floats(kData + entry["contribs"].get<std::string>());
+  const std::size_t rows = 25, top = 3, width = f.cols + 1;
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("rk_explain_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  {
+    // Columns in reverse order, so the CLI must map them by name.
+    std::ofstream csv(dir / "x.csv");
+    for (std::size_t c = f.cols; c-- > 0;) csv << 'f' << c << (c ? "," : "\n");
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = f.cols; c-- > 0;) {
+        const float x = f.matrix[r * f.cols + c];
+        csv << (std::isnan(x) ? std::string() : fmt::format("{}", x)) << (c ? "," : "\n");
+      }
+  }
+  const std::string command = fmt::format("\"{}\" explain --model \"{}\" --input \"{}\" --output \"{}\" --top {}", cli,
+                                          kData + entry["json"].get<std::string>(), (dir / "x.csv").string(),
+                                          (dir / "out.csv").string(), top);
+  REQUIRE(std::system(command.c_str()) == 0);
+  std::istringstream lines(read_bytes((dir / "out.csv").string()));
+  std::string line;
+  std::getline(lines, line);
+  CHECK(line == "row,class,rank,feature,value,contribution");
+  std::size_t count = 0;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> cell;
+    std::istringstream fields(line);
+    for (std::string c; std::getline(fields, c, ',');) cell.push_back(c);
+    if (line.back() == ',') cell.emplace_back();
+    REQUIRE(cell.size() == 6);
+    const std::size_t row = std::stoul(cell[0]) - 1, rank = std::stoul(cell[2]) - 1;
+    CAPTURE(line);
+    REQUIRE(row < rows);
+    CHECK(cell[1] == "0");
+    CHECK(rank == count % top);
+    // The oracle's rank-th largest |contribution| of this row.
+    const float *phi = &oracle[row * width];
+    std::vector<std::size_t> order(f.cols);
+    for (std::size_t j = 0; j < f.cols; ++j) order[j] = j;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::abs(phi[a]) > std::abs(phi[b]); });
+    CHECK(cell[3] == fmt::format("f{}", order[rank]));
+    CHECK(std::abs(std::stod(cell[5]) - phi[order[rank]]) <= 1e-5);
+    ++count;
+  }
+  CHECK(count == rows * top);
+  std::filesystem::remove_all(dir);
 }

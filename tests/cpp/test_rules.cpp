@@ -3,6 +3,8 @@
 // independent tree-walking evaluator written below (the brute-force oracle).
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -82,11 +84,14 @@ bool truth(const std::string &source) {
 bool missing(const std::string &source) { return eval(source).is_missing(); }
 
 /// "code: message" of the error compiling `source` throws, or "" if it compiles.
+/// "code: line:column: message" — the first line of the error; the caret excerpt that
+/// follows it is tested in test_rules_language.cpp.
 std::string error_of(const std::string &source, const Limits &limits = {}) {
   try {
     (void)Expression::compile(source, symbols(), limits);
   } catch (const Error &e) {
-    return std::string(riskkit::to_string(e.code())) + ": " + e.what();
+    const std::string what = e.what();
+    return std::string(riskkit::to_string(e.code())) + ": " + what.substr(0, what.find('\n'));
   }
   return "";
 }
@@ -451,8 +456,15 @@ TEST_CASE("type and action names") {
   CHECK(a == riskkit::Action::review);
   CHECK(riskkit::parse_action("flag", a));
   CHECK(a == riskkit::Action::flag);
-  CHECK_FALSE(riskkit::parse_action("allow", a));
+  CHECK(riskkit::parse_action("allow", a));
+  CHECK(a == riskkit::Action::allow);
   CHECK_FALSE(riskkit::parse_action("Decline", a));
+  CHECK_FALSE(riskkit::parse_action("block", a));
+  riskkit::RuleMode m = riskkit::RuleMode::active;
+  CHECK(riskkit::parse_rule_mode("shadow", m));
+  CHECK(m == riskkit::RuleMode::shadow);
+  CHECK_FALSE(riskkit::parse_rule_mode("Shadow", m));
+  CHECK(std::string(riskkit::to_string(riskkit::RuleMode::active)) == "active");
   CHECK(std::string(riskkit::to_string(riskkit::Action::review)) == "review");
 }
 
@@ -473,6 +485,25 @@ TEST_CASE("RuleSet") {
                        "duplicate rule id 'A'", Error);
   CHECK_THROWS_WITH_AS(riskkit::RuleSet({rule("N", "x + 1", riskkit::Action::flag)}),
                        "rule 'N': 'when' must be bool, got number", Error);
+  riskkit::Rule infinite = rule("I", "b", riskkit::Action::flag);
+  infinite.score = kInf;
+  CHECK_THROWS_WITH_AS(riskkit::RuleSet({infinite}), "rule 'I': score must be a finite number", Error);
+}
+
+TEST_CASE("RuleSet: disabled rules are skipped; divisions by zero are reported per rule") {
+  const auto table = symbols();
+  std::vector<riskkit::Rule> list;
+  list.push_back({"ON", Expression::compile("x > 1", table), riskkit::Action::flag, {}});
+  list.push_back({"OFF", Expression::compile("x > 1", table), riskkit::Action::flag, {}});
+  list.back().enabled = false;
+  list.push_back({"SHADOW", Expression::compile("x / (y - 4) > 1 or x > 2", table), riskkit::Action::decline, {}});
+  list.back().mode = riskkit::RuleMode::shadow;
+  list.push_back({"DIV", Expression::compile("x / 0 > 1", table), riskkit::Action::review, {}});
+  const riskkit::RuleSet set(std::move(list));
+  std::vector<std::size_t> hits, divided;
+  set.evaluate(slots(), hits, &divided);
+  CHECK(hits == std::vector<std::size_t>{0, 2});  // shadow rules are evaluated too
+  CHECK(divided == std::vector<std::size_t>{2, 3});
 }
 
 TEST_CASE("a compiled expression is shared safely between threads") {
@@ -563,7 +594,7 @@ class Gen {
       }
       return leaf_var("n", 0, kNumbers);
     }
-    switch (pick(6)) {
+    switch (pick(7)) {
       case 0: {
         Tree a = num(depth - 1);
         return {"(-" + a.text + ")", [a](const std::vector<V> &e) {
@@ -622,16 +653,210 @@ class Gen {
                   return x.present && x.n > 0 ? number(std::log(x.n)) : V{};
                 }};
       }
+      case 5: return num_function(depth);
       default: return leaf_var("n", 0, kNumbers);
     }
   }
 
-  Tree str() {
+  /// The functions added with the language's second version, each written down here
+  /// from docs/rule-language.md independently of vm.cpp.
+  Tree num_function(int depth) {
+    using F = std::function<V(const std::vector<V> &)>;
+    switch (pick(9)) {
+      case 0: {
+        static const char *names[] = {"exp", "sqrt", "round", "floor", "ceil"};
+        const int f = pick(5);
+        Tree a = num(depth - 1);
+        return {std::string(names[f]) + "(" + a.text + ")", F([a, f](const std::vector<V> &e) {
+                  const V x = a.eval(e);
+                  if (!x.present) return V{};
+                  switch (f) {
+                    case 0: return number(std::exp(x.n));
+                    case 1: return x.n < 0 ? V{} : number(std::sqrt(x.n));
+                    case 2: return number(std::round(x.n));
+                    case 3: return number(std::floor(x.n));
+                    default: return number(std::ceil(x.n));
+                  }
+                })};
+      }
+      case 1: {
+        Tree a = num(depth - 1), lo = num(depth - 1), hi = num(depth - 1);
+        return {"clamp(" + a.text + ", " + lo.text + ", " + hi.text + ")", F([a, lo, hi](const std::vector<V> &e) {
+                  const V x = a.eval(e), l = lo.eval(e), h = hi.eval(e);
+                  if (!x.present || !l.present || !h.present || l.n > h.n) return V{};
+                  return number(x.n < l.n ? l.n : x.n > h.n ? h.n : x.n);
+                })};
+      }
+      case 2: {
+        Tree c = boolean_tree(depth - 1), a = num(depth - 1), b = num(depth - 1);
+        return {"if(" + c.text + ", " + a.text + ", " + b.text + ")", F([c, a, b](const std::vector<V> &e) {
+                  const V x = c.eval(e);
+                  return x.present && x.b ? a.eval(e) : b.eval(e);
+                })};
+      }
+      case 3: {
+        std::vector<Tree> args;
+        std::string text = "coalesce(";
+        const int n = 2 + pick(3);
+        for (int i = 0; i < n; ++i) {
+          // null may stand anywhere but last, so the call always has a type of its own
+          args.push_back(i + 1 < n && pick(4) == 0 ? null_num() : num(depth - 1));
+          text += (i ? ", " : "") + args.back().text;
+        }
+        return {text + ")", F([args](const std::vector<V> &e) {
+                  for (const auto &a : args)
+                    if (V x = a.eval(e); x.present) return x;
+                  return V{};
+                })};
+      }
+      case 4: {
+        Tree a = str(depth - 1);
+        return {"len(" + a.text + ")", F([a](const std::vector<V> &e) {
+                  const V x = a.eval(e);
+                  return x.present ? number(static_cast<double>(code_points(x.s).size())) : V{};
+                })};
+      }
+      case 5:
+      case 6: {
+        const bool hour = pick(2) == 0;
+        Tree t = time_leaf();
+        return {std::string(hour ? "hour_of_day(" : "day_of_week(") + t.text + ")",
+                F([t, hour](const std::vector<V> &e) {
+                  const V x = t.eval(e);
+                  if (!x.present) return V{};
+                  using namespace std::chrono;
+                  const sys_time<microseconds> at{microseconds{x.t}};
+                  const auto day = floor<days>(at);
+                  if (hour) return number(static_cast<double>(duration_cast<hours>(at - day).count()));
+                  return number(static_cast<double>(weekday(day).iso_encoding()));
+                })};
+      }
+      case 7: {
+        Tree t = time_leaf(), u = time_leaf();
+        return {"days_between(" + t.text + ", " + u.text + ")", F([t, u](const std::vector<V> &e) {
+                  const V x = t.eval(e), y = u.eval(e);
+                  if (!x.present || !y.present) return V{};
+                  return number((static_cast<double>(y.t) - static_cast<double>(x.t)) / 86'400'000'000.0);
+                })};
+      }
+      default: {
+        Tree a = num(depth - 1);
+        return {"(" + a.text + " + null)", F([](const std::vector<V> &) { return V{}; })};
+      }
+    }
+  }
+
+  Tree null_num() {
+    return {"null", [](const std::vector<V> &) { return V{}; }};
+  }
+
+  Tree time_leaf() { return leaf_var("t", kNumbers + kStrings + kBools, kTimes); }
+
+  static std::vector<std::string> code_points(const std::string &s) {
+    std::vector<std::string> out;
+    for (const char ch : s) {
+      if ((static_cast<unsigned char>(ch) & 0xc0) == 0x80 && !out.empty()) out.back() += ch;
+      else out.emplace_back(1, ch);
+    }
+    return out;
+  }
+
+  static V text(std::string s) { return V{true, 0, std::move(s), false, 0}; }
+
+  Tree str(int depth = 0) {
+    using F = std::function<V(const std::vector<V> &)>;
+    if (depth > 0 && pick(3) == 0) {
+      switch (pick(5)) {
+        case 0:
+        case 1: {
+          const bool low = pick(2) == 0;
+          Tree a = str(depth - 1);
+          return {std::string(low ? "lower(" : "upper(") + a.text + ")", F([a, low](const std::vector<V> &e) {
+                    V x = a.eval(e);
+                    if (!x.present) return V{};
+                    for (char &ch : x.s) {
+                      const auto u = static_cast<unsigned char>(ch);
+                      if (u < 0x80) ch = static_cast<char>(low ? std::tolower(u) : std::toupper(u));
+                    }
+                    return x;
+                  })};
+        }
+        case 2: {
+          Tree a = str(depth - 1), from = num(1), count = num(1);
+          return {"substr(" + a.text + ", " + from.text + ", " + count.text + ")",
+                  F([a, from, count](const std::vector<V> &e) {
+                    const V x = a.eval(e), f = from.eval(e), c = count.eval(e);
+                    if (!x.present || !f.present || !c.present) return V{};
+                    if (f.n < 0 || c.n < 0 || f.n != std::floor(f.n) || c.n != std::floor(c.n)) return V{};
+                    const auto points = code_points(x.s);
+                    std::string out;
+                    for (std::size_t i = 0; i < points.size(); ++i)
+                      if (static_cast<double>(i) >= f.n && static_cast<double>(i) < f.n + c.n) out += points[i];
+                    return text(out);
+                  })};
+        }
+        case 3: {
+          Tree c = boolean_tree(1), a = str(depth - 1), b = str(depth - 1);
+          return {"if(" + c.text + ", " + a.text + ", " + b.text + ")", F([c, a, b](const std::vector<V> &e) {
+                    const V x = c.eval(e);
+                    return x.present && x.b ? a.eval(e) : b.eval(e);
+                  })};
+        }
+        default: {
+          Tree a = pick(3) == 0 ? Tree{"null", [](const std::vector<V> &) { return V{}; }} : str(depth - 1);
+          Tree b = str(depth - 1);
+          return {"coalesce(" + a.text + ", " + b.text + ")", F([a, b](const std::vector<V> &e) {
+                    const V x = a.eval(e);
+                    return x.present ? x : b.eval(e);
+                  })};
+        }
+      }
+    }
     if (pick(2) == 0) {
       const std::string s = string_literal();
       return {quoted(s), [s](const std::vector<V> &) { return V{true, 0, s, false, 0}; }};
     }
     return leaf_var("s", kNumbers, kStrings);
+  }
+
+  /// `x [not] between lo and hi` over numbers, strings or timestamps, and the string tests.
+  Tree bool_function(int depth) {
+    using F = std::function<V(const std::vector<V> &)>;
+    const int which = pick(5);
+    if (which < 3) {
+      const bool negated = pick(2) == 0;
+      Tree x = which == 0 ? num(depth - 1) : which == 1 ? str(depth - 1) : time_leaf();
+      Tree lo = which == 0 ? num(depth - 1) : which == 1 ? str(depth - 1) : time_leaf();
+      Tree hi = which == 0 ? num(depth - 1) : which == 1 ? str(depth - 1) : time_leaf();
+      const std::string text = "(" + x.text + (negated ? " not between " : " between ") + lo.text + " and " + hi.text + ")";
+      return {text, F([x, lo, hi, which, negated](const std::vector<V> &e) {
+                const V a = x.eval(e), l = lo.eval(e), h = hi.eval(e);
+                if (!a.present || !l.present || !h.present) return boolean(false);
+                bool inside = false;
+                if (which == 0) inside = l.n <= a.n && a.n <= h.n;
+                else if (which == 1) inside = l.s <= a.s && a.s <= h.s;
+                else inside = l.t <= a.t && a.t <= h.t;
+                return boolean(inside != negated);
+              })};
+    }
+    if (which == 3) {
+      Tree c = boolean_tree(depth - 1), a = boolean_tree(depth - 1), b = boolean_tree(depth - 1);
+      return {"if(" + c.text + ", " + a.text + ", " + b.text + ")", F([c, a, b](const std::vector<V> &e) {
+                const V x = c.eval(e);
+                return x.present && x.b ? a.eval(e) : b.eval(e);
+              })};
+    }
+    static const char *names[] = {"starts_with", "ends_with", "contains"};
+    const int f = pick(3);
+    Tree a = str(depth - 1), b = str(depth - 1);
+    return {std::string(names[f]) + "(" + a.text + ", " + b.text + ")", F([a, b, f](const std::vector<V> &e) {
+              const V x = a.eval(e), y = b.eval(e);
+              if (!x.present || !y.present) return boolean(false);
+              const bool starts = x.s.size() >= y.s.size() && x.s.compare(0, y.s.size(), y.s) == 0;
+              const bool ends = x.s.size() >= y.s.size() && x.s.compare(x.s.size() - y.s.size(), y.s.size(), y.s) == 0;
+              const bool has = x.s.find(y.s) != std::string::npos;
+              return boolean(f == 0 ? starts : f == 1 ? ends : has);
+            })};
   }
 
   template <class Get>
@@ -660,7 +885,9 @@ class Gen {
       }
       return leaf_var("b", kNumbers + kStrings, kBools);
     }
-    switch (pick(9)) {
+    switch (pick(11)) {
+      case 9:
+      case 10: return bool_function(depth);
       case 0: {
         Tree a = boolean_tree(depth - 1);
         return {"(not " + a.text + ")", [a](const std::vector<V> &e) {
@@ -682,7 +909,7 @@ class Gen {
                 }};
       }
       case 3: return comparison(num(depth - 1), num(depth - 1), pick(6), [](const V &v) { return v.n; });
-      case 4: return comparison(str(), str(), pick(6), [](const V &v) { return v.s; });
+      case 4: return comparison(str(depth - 1), str(depth - 1), pick(6), [](const V &v) { return v.s; });
       case 5:
         return comparison(leaf_var("t", kNumbers + kStrings + kBools, kTimes),
                           leaf_var("t", kNumbers + kStrings + kBools, kTimes), pick(6),
@@ -737,7 +964,8 @@ class Gen {
   /// A random environment: the oracle's view and the engine's slots of the same data.
   void environment(std::vector<V> &env, std::vector<Value> &slots) {
     static const double numbers[] = {0, -0.0, 1, 3, -2.5, 0.5, 1e308, kInf, -kInf, 7, 100, 1e-300};
-    static const std::int64_t times[] = {0, 1000, 2000, -5};
+    // Around the epoch, a 2026 instant and one before 1970 that is not on a whole hour.
+    static const std::int64_t times[] = {0, 1000, 2000, -5, 1'795'000'123'456'789, -86'400'000'001, 3'600'000'000};
     env.assign(10, V{});
     slots.assign(10, Value{});
     for (int i = 0; i < 10; ++i) {
@@ -755,7 +983,7 @@ class Gen {
         env[i] = boolean(b);
         slots[i] = Value::boolean(b);
       } else {
-        const std::int64_t t = times[pick(4)];
+        const std::int64_t t = times[pick(7)];
         env[i] = V{true, 0, {}, false, t};
         slots[i] = Value::timestamp(Timestamp{t});
       }
@@ -782,6 +1010,7 @@ SymbolTable table() {
 bool same(const Value &got, const V &want, K kind) {
   if (!want.present) return got.is_missing();
   switch (kind) {
+    case K::string: return got.type() == riskkit::ValueType::string && got.as_string() == want.s;
     case K::number: return got.type() == riskkit::ValueType::number && got.as_number() == want.n;
     case K::boolean: return got.type() == riskkit::ValueType::boolean && got.as_bool() == want.b;
     default: return false;
@@ -796,19 +1025,35 @@ TEST_CASE("brute-force oracle: compiled bytecode equals a tree-walking evaluator
   std::vector<oracle::V> env;
   std::vector<Value> slots;
   int cases = 0;
-  for (int i = 0; i < 4000; ++i) {
-    const bool is_bool = i % 2 == 0;
-    const oracle::Tree tree = is_bool ? gen.boolean_tree(5) : gen.num(5);
+  for (int i = 0; i < 6000; ++i) {
+    const oracle::K kind = i % 3 == 0 ? oracle::K::boolean : i % 3 == 1 ? oracle::K::number : oracle::K::string;
+    const oracle::Tree tree = kind == oracle::K::boolean ? gen.boolean_tree(5)
+                              : kind == oracle::K::number ? gen.num(5)
+                                                          : gen.str(5);
+    INFO(tree.text);
     const Expression e = Expression::compile(tree.text, table);
+    {  // Every jump goes forward, which is what bounds evaluation by the program length.
+      riskkit::rules::NodePtr root = riskkit::rules::parse(tree.text, Limits{});
+      riskkit::rules::check(*root, table);
+      riskkit::rules::fold_constants(root);
+      const riskkit::rules::Program program = riskkit::rules::generate(*root);
+      REQUIRE(program.code.size() == e.max_steps());
+      for (std::size_t k = 0; k < program.code.size(); ++k) {
+        using riskkit::rules::Op;
+        const Op op = program.code[k].op;
+        if (op == Op::jump || op == Op::jump_if_true || op == Op::jump_if_false || op == Op::branch_if_not ||
+            op == Op::jump_if_present)
+          REQUIRE(program.code[k].arg > k);
+      }
+    }
     for (int j = 0; j < 6; ++j) {
       gen.environment(env, slots);
       const oracle::V want = tree.eval(env);
       const Value got = e.evaluate(slots);
       ++cases;
-      INFO(tree.text);
-      REQUIRE(oracle::same(got, want, is_bool ? oracle::K::boolean : oracle::K::number));
-      if (is_bool) REQUIRE(e.test(slots) == (want.present && want.b));
+      REQUIRE(oracle::same(got, want, kind));
+      if (kind == oracle::K::boolean) REQUIRE(e.test(slots) == (want.present && want.b));
     }
   }
-  CHECK(cases == 24000);
+  CHECK(cases == 36000);
 }

@@ -20,11 +20,23 @@ struct Score {
   double value = 0;
 };
 
-/// A rule that fired.
+/// A rule that fired. Shadow hits are listed too (mode == shadow) but never act.
 struct RuleHit {
   std::string rule_id;
   Action action = Action::flag;
   ReasonCode reason;
+  RuleMode mode = RuleMode::active;
+  double score = 0;               ///< the rule's score (counted in Decision::rule_score only when active)
+  std::vector<std::string> tags;
+};
+
+/// One output of a policy decision table, named "<table>.<output>". A `first` table
+/// gives at most one value (none when no row matched); a `collect` table one value per
+/// matching row, in row order.
+struct TableOutput {
+  std::string name;
+  std::vector<Value> values;
+  bool collect = false;  ///< from a `collect` table: to_json writes an array
 };
 
 /// The result of Engine::decide.
@@ -32,7 +44,9 @@ struct RK_API Decision {
   Outcome outcome = Outcome::approve;
   std::string grade;               ///< grade band of the policy's grade score, "" if none
   std::vector<Score> scores;       ///< one per model, in bundle order
-  std::vector<RuleHit> rule_hits;  ///< rules that fired, in rule order
+  std::vector<RuleHit> rule_hits;  ///< rules that fired (active and shadow), in rule order
+  double rule_score = 0;           ///< sum of the scores of the active rules that fired
+  std::vector<TableOutput> outputs;  ///< decision-table outputs, in table then column order
   std::vector<Reason> reasons;     ///< principal reasons, most important first
   std::vector<FieldIssue> issues;  ///< non-fatal data problems found in the record
   std::string event_id;            ///< the record's event_id field, if the schema has one

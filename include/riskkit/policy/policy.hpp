@@ -22,8 +22,20 @@ enum class Outcome : std::uint8_t { approve = 0, review = 1, decline = 2 };
 RK_API const char *to_string(Outcome outcome) noexcept;
 RK_API bool parse_outcome(std::string_view text, Outcome &out) noexcept;
 
-/// The outcome a rule action asks for: review → review, decline → decline, flag → none.
+/// The outcome a rule action asks for: review → review, decline → decline, flag and
+/// allow → none (allow acts through Policy's AllowOverride instead).
 RK_API std::optional<Outcome> outcome_of(Action action) noexcept;
+
+/// What an active `allow` rule hit overrides (bundle key `policy.allow_overrides`).
+enum class AllowOverride : std::uint8_t {
+  nothing = 0,     ///< "nothing": an allow hit is recorded like a flag
+  rules = 1,       ///< "rules" (default): decline/review rule hits do not set the outcome; cutoffs still apply
+  everything = 2,  ///< "everything": the outcome is approve; neither rules nor cutoffs apply
+};
+
+/// "nothing", "rules", "everything"; parse_allow_override returns false for anything else.
+RK_API const char *to_string(AllowOverride value) noexcept;
+RK_API bool parse_allow_override(std::string_view text, AllowOverride &out) noexcept;
 
 /// One principal reason for the outcome. `source` says where it came from:
 /// "rule:<id>", "policy:<score>" or "model:<model>:<feature>"; `weight` is the
@@ -56,6 +68,7 @@ struct PolicyResult {
   Outcome outcome = Outcome::approve;
   std::optional<std::size_t> cutoff;  ///< the cutoff that matched, if any
   std::string grade;                  ///< "" when there are no bands or the score is missing
+  bool rules_overridden = false;      ///< an allow hit set aside the rules' decline/review
 };
 
 /// An immutable decision policy; evaluate() is thread-safe.
@@ -63,11 +76,16 @@ class RK_API Policy {
  public:
   Policy() = default;
   Policy(std::vector<Cutoff> cutoffs, Outcome default_outcome, std::optional<std::size_t> grade_score,
-         std::vector<GradeBand> bands, std::size_t top_reasons);
+         std::vector<GradeBand> bands, std::size_t top_reasons, AllowOverride allow_overrides = AllowOverride::rules);
 
-  /// Combines the strongest rule action with the first matching cutoff and the default.
-  /// A missing (NaN) score matches no cutoff and gets no grade.
-  PolicyResult evaluate(std::optional<Action> strongest_rule_action, std::span<const double> scores) const noexcept;
+  /// Combines the strongest rule action (decline > review > flag) with the first
+  /// matching cutoff and the default. `allow_hit` says an active allow rule fired; what
+  /// it overrides is allow_overrides(). A missing (NaN) score matches no cutoff and gets
+  /// no grade.
+  PolicyResult evaluate(std::optional<Action> strongest_rule_action, std::span<const double> scores,
+                        bool allow_hit = false) const noexcept;
+
+  AllowOverride allow_overrides() const noexcept { return allow_overrides_; }
 
   const std::vector<Cutoff> &cutoffs() const noexcept { return cutoffs_; }
   Outcome default_outcome() const noexcept { return default_; }
@@ -79,6 +97,7 @@ class RK_API Policy {
   std::optional<std::size_t> grade_score_;
   std::vector<GradeBand> bands_;
   std::size_t top_reasons_ = 4;
+  AllowOverride allow_overrides_ = AllowOverride::rules;
 };
 
 }  // namespace riskkit
