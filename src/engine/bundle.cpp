@@ -23,7 +23,21 @@ std::vector<std::string> Bundle::feature_names() const {
 
 std::vector<std::string> Bundle::model_names() const {
   std::vector<std::string> names;
-  for (const auto &m : content_->models) names.push_back(m.name);
+  for (const auto &m : content_->models)
+    if (!m.shadow) names.push_back(m.name);
+  return names;
+}
+
+std::vector<std::string> Bundle::shadow_model_names() const {
+  std::vector<std::string> names;
+  for (const auto &m : content_->models)
+    if (m.shadow) names.push_back(m.name);
+  return names;
+}
+
+std::vector<std::string> Bundle::outcome_names() const {
+  std::vector<std::string> names;
+  for (const StageOutcome &o : content_->policy.outcomes()) names.push_back(o.name);
   return names;
 }
 

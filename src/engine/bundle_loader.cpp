@@ -11,7 +11,9 @@
 #include "engine/bundle_content.hpp"
 #include "engine/manifest_reader.hpp"
 #include "engine/rule_reader.hpp"
-#include "engine/table_reader.hpp"
+#include "engine/policy_reader.hpp"
+#include "engine/scorecard_points.hpp"
+#include "engine/bundle_signature.hpp"
 #include "riskkit/engine/bundle.hpp"
 #include "riskkit/error.hpp"
 
@@ -24,7 +26,6 @@ using detail::ManifestReader;
 
 constexpr std::size_t kMaxManifestBytes = std::size_t{16} << 20;
 constexpr std::size_t kMaxModelBytes = std::size_t{1} << 30;
-constexpr std::size_t kMaxCatalogueBytes = std::size_t{4} << 20;
 
 bool is_name(std::string_view s) {
   if (s.empty() || s.size() > 128 || (!std::isalpha(static_cast<unsigned char>(s[0])) && s[0] != '_')) return false;
@@ -232,10 +233,14 @@ struct Loader {
       if (content.features.symbols().find(name))
         reader.problem(path, fmt::format("'{}' is already the name of a field or feature", name));
       if (name == "rule_score") reader.problem(path, "'rule_score' is reserved for the sum of the rule scores");
-      if (!reader.expect_object(node, path, {"kind", "file", "sha256", "inputs", "output", "backend", "description"}))
+      if (!reader.expect_object(node, path,
+                                {"kind", "file", "sha256", "inputs", "output", "backend", "mode", "description"}))
         continue;
       detail::BundleModel m;
       m.name = name;
+      const std::string mode = reader.string(node, path, "mode", false).value_or("active");
+      if (mode == "shadow") m.shadow = true;
+      else if (mode != "active") reader.problem(path + "/mode", fmt::format("unknown mode '{}' (active, shadow)", mode));
       const auto kind = reader.string(node, path, "kind", true);
       const auto file = reader.string(node, path, "file", true);
       const auto sha = reader.string(node, path, "sha256", true);
@@ -289,152 +294,30 @@ struct Loader {
         reader.problem(path + "/inputs", fmt::format("{} inputs given, the model has {} features", m.inputs.size(),
                                                      m.model->num_features()));
       m.score_output = m.model->num_outputs() > 1 ? 1 : 0;
+      if (loaded == "scorecard") m.best_points_offset = detail::scorecard_best_points_offset(*bytes, *file);
       content.models.push_back(std::move(m));
     }
   }
 
-  std::optional<std::size_t> model_index(const std::string &name) const {
-    for (std::size_t i = 0; i < content.models.size(); ++i)
-      if (content.models[i].name == name) return i;
-    return std::nullopt;
-  }
-
-  std::optional<std::size_t> score_ref(const Json &node, const std::string &path) {
-    const auto name = reader.string(node, path, "score", true);
-    if (!name) return std::nullopt;
-    if (*name == "rule_score") return content.models.size();  // the pseudo-score after the models'
-    const auto index = model_index(*name);
-    if (!index)
-      reader.problem(path + "/score",
-                     fmt::format("unknown score '{}' (scores are named after models, or rule_score)", *name));
-    return index;
-  }
-
-  void load_catalogue(const Json &reasons) {
-    const Json *cat = reader.member(reasons, "/policy/reasons", "catalogue", false);
-    if (!cat) return;
-    Json parsed;
-    const Json *entries = cat;
-    std::string origin = "bundle.json";
-    std::string base = "/policy/reasons/catalogue";
-    if (cat->is_string()) {
-      const auto sha = reader.string(reasons, "/policy/reasons", "catalogue_sha256", true);
-      const auto bytes = read_verified("/policy/reasons/catalogue", cat->get<std::string>(), sha, kMaxCatalogueBytes);
-      if (!bytes) return;
-      try {
-        parsed = detail::parse_json(*bytes, cat->get<std::string>());
-      } catch (const Error &e) {
-        reader.problem("/policy/reasons/catalogue", e.what());
-        return;
-      }
-      entries = &parsed;
-      origin = cat->get<std::string>();
-      base = "";
-    }
-    if (!entries->is_object()) {
-      reader.problem("/policy/reasons/catalogue", "expected an object (feature → {code, text}) or a file name");
-      return;
-    }
-    for (const auto &[feature, entry] : entries->items()) {
-      const std::string path = json_path(base, feature);
-      if (!entry.is_object() || !entry.contains("code") || !entry.contains("text") || !entry["code"].is_string() ||
-          !entry["text"].is_string()) {
-        reader.problem(path, fmt::format("{}: expected {{\"code\": string, \"text\": string}}", origin));
-        continue;
-      }
-      content.catalogue[feature] = ReasonCode{entry["code"].get<std::string>(), entry["text"].get<std::string>()};
-    }
-  }
-
   void load_policy(const Json &doc) {
-    const Json *policy = reader.member(doc, "", "policy", true);
-    if (!policy || !reader.expect_object(*policy, "/policy", {"cutoffs", "default", "grades", "reasons",
-                                                              "allow_overrides", "tables"}))
-      return;
-    AllowOverride allow = AllowOverride::rules;
-    if (auto a = reader.string(*policy, "/policy", "allow_overrides", false); a && !parse_allow_override(*a, allow))
-      reader.problem("/policy/allow_overrides", fmt::format("unknown value '{}' (nothing, rules, everything)", *a));
-    if (const Json *tables = reader.member(*policy, "/policy", "tables", false)) {
-      std::vector<std::string> score_names;
-      for (const auto &m : content.models) score_names.push_back(m.name);
-      score_names.push_back("rule_score");
-      content.tables = detail::read_tables(reader, *tables, content.features.symbols(), score_names);
-    }
-    std::vector<Cutoff> cutoffs;
-    if (const Json *list = reader.member(*policy, "/policy", "cutoffs", false)) {
-      if (!list->is_array()) reader.problem("/policy/cutoffs", "expected an array");
-      else
-        for (std::size_t i = 0; i < list->size(); ++i) {
-          const std::string path = json_path("/policy/cutoffs", i);
-          const Json &node = (*list)[i];
-          if (!reader.expect_object(node, path, {"score", "above", "below", "outcome", "reason"})) continue;
-          Cutoff c;
-          const auto score = score_ref(node, path);
-          const auto above = reader.number(node, path, "above", false);
-          const auto below = reader.number(node, path, "below", false);
-          if (above.has_value() == below.has_value()) reader.problem(path, "give exactly one of 'above' and 'below'");
-          c.above = above.has_value();
-          c.threshold = above.value_or(below.value_or(0));
-          if (auto o = reader.string(node, path, "outcome", true); o && !parse_outcome(*o, c.outcome))
-            reader.problem(path + "/outcome", fmt::format("unknown outcome '{}' (approve, review, decline)", *o));
-          if (const Json *r = reader.member(node, path, "reason", false);
-              r && reader.expect_object(*r, path + "/reason", {"code", "text"}))
-            c.reason = ReasonCode{reader.string(*r, path + "/reason", "code", true).value_or(""),
-                                  reader.string(*r, path + "/reason", "text", true).value_or("")};
-          if (score) {
-            c.score = *score;
-            cutoffs.push_back(std::move(c));
-          }
-        }
-    }
-    Outcome default_outcome = Outcome::approve;
-    if (auto d = reader.string(*policy, "/policy", "default", false); d && !parse_outcome(*d, default_outcome))
-      reader.problem("/policy/default", fmt::format("unknown outcome '{}' (approve, review, decline)", *d));
-    std::optional<std::size_t> grade_score;
-    std::vector<GradeBand> bands;
-    if (const Json *grades = reader.member(*policy, "/policy", "grades", false);
-        grades && reader.expect_object(*grades, "/policy/grades", {"score", "bands"})) {
-      grade_score = score_ref(*grades, "/policy/grades");
-      const Json *list = reader.member(*grades, "/policy/grades", "bands", true);
-      if (list && !list->is_array()) reader.problem("/policy/grades/bands", "expected an array");
-      else if (list)
-        for (std::size_t i = 0; i < list->size(); ++i) {
-          const std::string path = json_path("/policy/grades/bands", i);
-          if (!reader.expect_object((*list)[i], path, {"grade", "below"})) continue;
-          GradeBand band{reader.string((*list)[i], path, "grade", true).value_or(""),
-                         reader.number((*list)[i], path, "below", false)};
-          if (!band.below && i + 1 != list->size()) reader.problem(path, "only the last band may omit 'below'");
-          if (band.below && !bands.empty() && bands.back().below && *band.below <= *bands.back().below)
-            reader.problem(path + "/below", "bands must be in increasing order of 'below'");
-          bands.push_back(std::move(band));
-        }
-    }
-    std::size_t top = 4;
-    if (const Json *reasons = reader.member(*policy, "/policy", "reasons", false);
-        reasons && reader.expect_object(*reasons, "/policy/reasons", {"top", "catalogue", "catalogue_sha256"})) {
-      if (auto t = reader.number(*reasons, "/policy/reasons", "top", false)) {
-        if (*t < 0 || *t > 32 || std::floor(*t) != *t) reader.problem("/policy/reasons/top", "expected an integer 0-32");
-        else top = static_cast<std::size_t>(*t);
-      }
-      load_catalogue(*reasons);
-    }
-    // Every input of a model a cutoff uses needs a catalogue entry: no reason is generic.
-    if (top > 0)
-      for (std::size_t i = 0; i < cutoffs.size(); ++i) {
-        if (cutoffs[i].score == content.models.size()) continue;  // rule_score: its reasons are the rules'
-        const detail::BundleModel &m = content.models[cutoffs[i].score];
-        for (const std::string &input : m.inputs)
-          if (!content.catalogue.count(input))
-            reader.problem(json_path("/policy/cutoffs", i),
-                           fmt::format("model '{}' input '{}' has no entry in the reason catalogue", m.name, input));
-      }
-    content.policy = Policy(std::move(cutoffs), default_outcome, grade_score, std::move(bands), top, allow);
+    detail::PolicyContext ctx{reader, content,
+                              [this](const std::string &path, const std::string &file,
+                                     const std::optional<std::string> &sha, std::size_t max) {
+                                return read_verified(path, file, sha, max);
+                              }};
+    detail::read_policy(ctx, doc);
   }
 };
 
 }  // namespace
 
-std::shared_ptr<const Bundle> Bundle::load(const std::string &dir) {
+std::shared_ptr<const Bundle> Bundle::load(const std::string &dir) { return load(dir, SignatureOptions{}); }
+
+std::shared_ptr<const Bundle> Bundle::load(const std::string &dir, const SignatureOptions &signature) {
+  return detail::load_bundle(dir, &signature);
+}
+
+std::shared_ptr<const Bundle> detail::load_bundle(const std::string &dir, const SignatureOptions *signature) {
   Loader loader;
   loader.dir = dir;
   const std::string manifest_path = loader.path_in_bundle("bundle.json");
@@ -460,6 +343,7 @@ std::shared_ptr<const Bundle> Bundle::load(const std::string &dir) {
   loader.load_policy(doc);
   loader.reader.throw_if_problems();
   loader.content.digest = loader.digest.hex();
+  if (signature) detail::check_signature(dir, loader.content.digest, *signature);
   return std::make_shared<const Bundle>(std::make_unique<detail::BundleContent>(std::move(loader.content)));
 }
 

@@ -29,8 +29,8 @@ void check_can_run(const BundleContent &content, const EngineRuntime &runtime) {
                           privacy::kKeyVariable, privacy::kKeyFileVariable));
 }
 
-bool compute_features(const BundleContent &content, const EngineRuntime &runtime, std::vector<Value> &slots,
-                      std::vector<FieldIssue> &issues) {
+void pseudonymize(const BundleContent &content, const EngineRuntime &runtime, std::vector<Value> &slots,
+                  std::vector<FieldIssue> &issues) {
   // Derived parts first: they need the raw values the loop below replaces.
   for (const DerivedField &d : content.derived_fields) {
     const Value &source = slots[d.source];
@@ -55,9 +55,13 @@ bool compute_features(const BundleContent &content, const EngineRuntime &runtime
       v = Value::string(std::move(pseudonym));
     }
   }
+}
+
+bool compute_features(const BundleContent &content, VelocityStore *velocity, std::vector<Value> &slots,
+                      std::vector<FieldIssue> &issues) {
   slots.resize(content.features.num_slots());
   FeatureContext context;
-  context.velocity = runtime.velocity.get();
+  context.velocity = velocity;
   content.features.compute(slots, context);
   if (context.velocity_unavailable > 0)
     issues.push_back({"velocity", fmt::format("velocity store unavailable: {} velocity feature(s) missing",
@@ -69,13 +73,6 @@ bool compute_features(const BundleContent &content, const EngineRuntime &runtime
     issues.push_back({"velocity", fmt::format("{} velocity feature(s) missing: the record lacks its event id or "
                                               "event time", context.velocity_unkeyed), false});
   return context.velocity_unavailable > 0;
-}
-
-void apply_velocity_failure(Decision &decision) {
-  if (decision.outcome == Outcome::approve) decision.outcome = Outcome::review;
-  decision.reasons.insert(decision.reasons.begin(),
-                          Reason{"RK_VELOCITY_UNAVAILABLE", "Velocity checks could not be run; decided for manual review",
-                                 "engine:velocity", 0});
 }
 
 }  // namespace riskkit::detail

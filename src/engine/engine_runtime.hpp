@@ -26,14 +26,16 @@ EngineRuntime make_runtime(const EngineOptions &options);
 /// data fields and `runtime` has no key: such a bundle is never run unkeyed.
 void check_can_run(const BundleContent &content, const EngineRuntime &runtime);
 
-/// Replaces every pii field's value in `slots` by its pseudonym (missing when nothing
-/// identifying is left, with an issue that names only the field), then sizes `slots`
-/// for the features and computes them. Returns true when velocity state was unavailable.
-bool compute_features(const BundleContent &content, const EngineRuntime &runtime, std::vector<Value> &slots,
-                      std::vector<FieldIssue> &issues);
+/// Fills the fields derived from parts of pii fields, then replaces every pii field's
+/// value in `slots` by its pseudonym (missing when nothing identifying is left, with an
+/// issue that names only the field).
+void pseudonymize(const BundleContent &content, const EngineRuntime &runtime, std::vector<Value> &slots,
+                  std::vector<FieldIssue> &issues);
 
-/// The fail-closed consequence of unavailable velocity state: outcome at least review,
-/// with its own reason first.
-void apply_velocity_failure(Decision &decision);
+/// Sizes `slots` (fields conformed and pseudonymized) for the features and computes them,
+/// reading and recording velocity state in `velocity`. Returns true when velocity state
+/// was unavailable.
+bool compute_features(const BundleContent &content, VelocityStore *velocity, std::vector<Value> &slots,
+                      std::vector<FieldIssue> &issues);
 
 }  // namespace riskkit::detail

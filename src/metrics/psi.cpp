@@ -5,11 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "metrics/psi_bins.hpp"
 #include "riskkit/error.hpp"
 #include "riskkit/metrics/metrics.hpp"
 
 namespace riskkit::metrics {
 namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::vector<double> quantile_edges(std::span<const double> values, std::size_t bins) {
   std::vector<double> sorted;
@@ -34,6 +37,40 @@ std::string bound(double x) {
 
 }  // namespace
 
+namespace detail {
+
+std::string interval_label(double lower, double upper) { return fmt::format("[{}, {})", bound(lower), bound(upper)); }
+
+std::vector<double> quantile_cuts(std::span<const double> values, std::size_t bins) {
+  return quantile_edges(values, bins);
+}
+
+PsiResult psi_from_counts(std::vector<BinCounts> bins, std::size_t expected_total, std::size_t actual_total,
+                          double floor) {
+  PsiResult result;
+  double e_total = 0, a_total = 0;
+  for (BinCounts &c : bins) {
+    PsiBin b;
+    b.label = std::move(c.label);
+    b.expected_count = c.expected;
+    b.actual_count = c.actual;
+    b.expected_share = std::max(static_cast<double>(c.expected) / static_cast<double>(expected_total), floor);
+    b.actual_share = std::max(static_cast<double>(c.actual) / static_cast<double>(actual_total), floor);
+    e_total += b.expected_share;
+    a_total += b.actual_share;
+    result.bins.push_back(std::move(b));
+  }
+  for (PsiBin &b : result.bins) {
+    b.expected_share /= e_total;
+    b.actual_share /= a_total;
+    b.contribution = (b.actual_share - b.expected_share) * std::log(b.actual_share / b.expected_share);
+    result.psi += b.contribution;
+  }
+  return result;
+}
+
+}  // namespace detail
+
 PsiResult psi(std::span<const double> expected, std::span<const double> actual, std::span<const double> edges,
               std::size_t bins, double floor) {
   if (expected.empty() || actual.empty())
@@ -49,40 +86,18 @@ PsiResult psi(std::span<const double> expected, std::span<const double> actual, 
       throw Error(ErrorCode::invalid_argument, fmt::format("psi: edges must be strictly increasing (edge {})", i));
 
   const std::size_t n = cuts.size() + 1;  // numeric bins; the missing bin is index n
-  std::vector<std::size_t> e_count(n + 1, 0), a_count(n + 1, 0);
+  std::vector<detail::BinCounts> counts(n + 1);
   auto bin_of = [&](double x) {
     if (std::isnan(x)) return n;
     return static_cast<std::size_t>(std::upper_bound(cuts.begin(), cuts.end(), x) - cuts.begin());
   };
-  for (double x : expected) ++e_count[bin_of(x)];
-  for (double x : actual) ++a_count[bin_of(x)];
-
-  PsiResult result;
-  const bool has_missing = e_count[n] || a_count[n];
-  for (std::size_t i = 0; i <= n; ++i) {
-    if (i == n && !has_missing) break;
-    PsiBin b;
-    b.label = i == n ? "missing"
-                     : fmt::format("[{}, {})", bound(i ? cuts[i - 1] : -std::numeric_limits<double>::infinity()),
-                                   bound(i < cuts.size() ? cuts[i] : std::numeric_limits<double>::infinity()));
-    b.expected_count = e_count[i];
-    b.actual_count = a_count[i];
-    b.expected_share = std::max(static_cast<double>(e_count[i]) / static_cast<double>(expected.size()), floor);
-    b.actual_share = std::max(static_cast<double>(a_count[i]) / static_cast<double>(actual.size()), floor);
-    result.bins.push_back(std::move(b));
-  }
-  double e_total = 0, a_total = 0;
-  for (const PsiBin &b : result.bins) {
-    e_total += b.expected_share;
-    a_total += b.actual_share;
-  }
-  for (PsiBin &b : result.bins) {
-    b.expected_share /= e_total;
-    b.actual_share /= a_total;
-    b.contribution = (b.actual_share - b.expected_share) * std::log(b.actual_share / b.expected_share);
-    result.psi += b.contribution;
-  }
-  return result;
+  for (double x : expected) ++counts[bin_of(x)].expected;
+  for (double x : actual) ++counts[bin_of(x)].actual;
+  for (std::size_t i = 0; i < n; ++i)
+    counts[i].label = detail::interval_label(i ? cuts[i - 1] : -kInf, i < cuts.size() ? cuts[i] : kInf);
+  counts[n].label = "missing";
+  if (!counts[n].expected && !counts[n].actual) counts.pop_back();
+  return detail::psi_from_counts(std::move(counts), expected.size(), actual.size(), floor);
 }
 
 }  // namespace riskkit::metrics

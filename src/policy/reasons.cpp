@@ -4,25 +4,40 @@
 #include <numeric>
 
 namespace riskkit::detail {
+namespace {
 
-void add_model_reasons(std::span<const double> contributions, const std::vector<std::string> &inputs, int adverse_sign,
-                       const std::unordered_map<std::string, ReasonCode> &catalogue, const std::string &model_name,
+bool is_specific(const Reason &r) { return r.source.starts_with("rule:") || r.source.starts_with("model:"); }
+
+}  // namespace
+
+void add_model_reasons(std::span<const double> contributions, std::span<const double> baseline,
+                       const std::vector<ReasonUnit> &units, int adverse_sign, const std::string &model_name,
                        std::size_t limit, std::vector<Reason> &reasons) {
-  if (reasons.size() >= limit) return;
-  std::vector<std::size_t> order(inputs.size());
+  if (units.empty() || limit == 0) return;
+  thread_local std::vector<double> weight;
+  thread_local std::vector<std::size_t> order;
+  weight.assign(units.size(), 0.0);
+  for (std::size_t u = 0; u < units.size(); ++u)
+    for (const std::size_t i : units[u].inputs) weight[u] += contributions[i] - (baseline.empty() ? 0.0 : baseline[i]);
+  order.resize(units.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  // Ties keep input order, so the reasons are deterministic.
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return adverse_sign * contributions[a] > adverse_sign * contributions[b];
-  });
-  for (std::size_t i : order) {
-    if (reasons.size() >= limit || !(adverse_sign * contributions[i] > 0)) break;
-    const auto it = catalogue.find(inputs[i]);
-    if (it == catalogue.end()) continue;  // the loader guarantees entries for cutoff models
-    const bool seen = std::any_of(reasons.begin(), reasons.end(), [&](const Reason &r) { return r.code == it->second.code; });
-    if (seen) continue;
-    reasons.push_back(Reason{it->second.code, it->second.text, "model:" + model_name + ":" + inputs[i], contributions[i]});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return adverse_sign * weight[a] > adverse_sign * weight[b]; });
+  const auto make = [&](std::size_t u) {
+    return Reason{units[u].reason.code, units[u].reason.text, "model:" + model_name + ":" + units[u].name, weight[u]};
+  };
+  const auto listed = [&](const std::string &code) {
+    return std::any_of(reasons.begin(), reasons.end(), [&](const Reason &r) { return r.code == code; });
+  };
+  for (const std::size_t u : order) {
+    if (reasons.size() >= limit || !(adverse_sign * weight[u] > 0)) break;
+    if (!listed(units[u].reason.code)) reasons.push_back(make(u));
   }
+  if (std::any_of(reasons.begin(), reasons.end(), is_specific)) return;
+  // Nothing specific yet (e.g. every contribution sits at the baseline): name the most
+  // adverse factor rather than leave an adverse outcome with only a generic reason.
+  if (reasons.size() >= limit) reasons.pop_back();
+  reasons.push_back(make(order.front()));
 }
 
 }  // namespace riskkit::detail

@@ -420,6 +420,56 @@ TEST_CASE("malformed model files fail with the file, the JSON path and the reaso
     ubj += std::string(100000, '[') + std::string(100000, ']') + "}";
     expect_error(ubj, ErrorCode::limit_exceeded, {"nesting deeper than 64"}, "model.ubj");
   }
+  SUBCASE("limits at N and N + 1: nesting 64 / 65, tree depth 256 / 257") {
+    // Nesting: an object holding k - 1 nested arrays is k deep.
+    const auto nested = [](std::size_t k) {
+      return "{\"a\": " + std::string(k - 1, '[') + std::string(k - 1, ']') + "}";
+    };
+    expect_error(nested(64), ErrorCode::invalid_model, {"\"learner\""});
+    expect_error(nested(65), ErrorCode::limit_exceeded, {"nesting deeper than 64"});
+    // A one-tree model, the tree a chain: internal node k (k < depth) splits f0 < 0.5, its left child a leaf, its
+    // right child the next internal node; the deepest leaf (value 0.25) is `depth` down.
+    const auto chain = [&](std::size_t depth) {
+      return mutated([&](Json &doc) {
+        Json &tree = tree0(doc);
+        const std::size_t n = 2 * depth + 1;
+        std::vector<long> left(n, -1), right(n, -1), feature(n, 0);
+        std::vector<float> condition(n, 0.0f);
+        for (std::size_t k = 0; k < depth; ++k) {
+          left[k] = static_cast<long>(depth + k);
+          right[k] = static_cast<long>(k + 1 < depth ? k + 1 : 2 * depth);
+          condition[k] = 0.5f;
+        }
+        condition[2 * depth] = 0.25f;
+        tree["tree_param"]["num_nodes"] = std::to_string(n);
+        tree["left_children"] = left;
+        tree["right_children"] = right;
+        tree["split_indices"] = feature;
+        tree["split_conditions"] = condition;
+        tree["default_left"] = std::vector<int>(n, 0);
+        tree["sum_hessian"] = std::vector<float>(n, 1.0f);
+        tree["split_type"] = std::vector<int>(n, 0);
+        tree["base_weights"] = std::vector<float>(n, 0.0f);
+        tree.erase("categories_nodes");
+        Json &gbtree = doc["learner"]["gradient_booster"]["model"];  // only this tree
+        gbtree["trees"] = Json::array({tree});
+        gbtree["tree_info"] = {0};
+        gbtree["gbtree_model_param"]["num_trees"] = "1";
+      });
+    };
+    const std::string deepest = chain(256);
+    const auto model = riskkit::load_model_from_memory(deepest.data(), deepest.size(), "model.json");
+    std::vector<float> row(model->num_features(), 0.0f);
+    const double at_zero = predict(*model, row.data(), 1, PredictOutput::margin)[0];
+    row[0] = 1.0f;  // right at every split: the deepest leaf
+    const double at_one = predict(*model, row.data(), 1, PredictOutput::margin)[0];
+    CHECK(static_cast<float>(at_one) - static_cast<float>(at_zero) == doctest::Approx(0.25).epsilon(1e-6));
+    const auto phi = contributions(*model, row.data(), 1);
+    double sum = 0;
+    for (double v : phi) sum += v;
+    CHECK(sum == doctest::Approx(at_one).epsilon(1e-6));
+    expect_error(chain(257), ErrorCode::invalid_model, {"tree deeper than 256"});
+  }
   SUBCASE("UBJSON counts beyond the file") {
     const std::string huge_count = std::string("{i\x01" "a[#L\x40") + std::string(7, '\0') + "}";
     expect_error(huge_count, ErrorCode::parse, {"count 4611686018427387904 exceeds"}, "model.ubj");

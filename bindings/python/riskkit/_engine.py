@@ -1,11 +1,11 @@
-"""Engine: riskkit._core.Engine plus decide_frame over pandas DataFrames."""
+"""Engine: riskkit._core.Engine plus DataFrames, progress bars, pickling and notebook display."""
 
 from __future__ import annotations
 
-import math
+import os
 from typing import TYPE_CHECKING, Any
 
-from . import _core
+from . import _core, _frames, _html, _manifest, _pickle
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 class Engine(_core.Engine):
     """A decision engine serving one bundle at a time.
 
-    ``Engine(bundle_dir, *, pseudonym_key=None, velocity_failure="fail_open")``:
+    ``Engine(bundle_dir, *, pseudonym_key=None, velocity_failure="fail_open", pickle_key=False)``:
     pseudonym_key is the key text for the bundle's personal-data fields (default: the
     RISKKIT_PSEUDONYM_KEY / RISKKIT_PSEUDONYM_KEY_FILE environment variables);
-    velocity_failure says what happens when velocity state is unavailable.
+    velocity_failure says what happens when velocity state is unavailable; pickle_key=True
+    lets a pickle of this engine carry pseudonym_key (off by default: see __reduce__).
 
     :meth:`decide` decides one dict, :meth:`decide_many` a list of dicts on all cores,
     :meth:`decide_frame` a pandas DataFrame; :meth:`reload` swaps in a new bundle only
@@ -26,40 +27,51 @@ class Engine(_core.Engine):
     and JSON path of the problem.
     """
 
-    def decide_frame(self, df: pd.DataFrame, *, nthread: int = 0) -> pd.DataFrame:
+    def __init__(self, bundle_dir: str | os.PathLike, *, pseudonym_key: str | None = None,
+                 velocity_failure: str = "fail_open", pickle_key: bool = False) -> None:
+        super().__init__(bundle_dir, pseudonym_key=pseudonym_key, velocity_failure=velocity_failure)
+        self._velocity_failure = velocity_failure
+        self._pickled_key = pseudonym_key if pickle_key else None
+
+    def decide_frame(self, df: pd.DataFrame, *, nthread: int = 0, progress: bool = False) -> pd.DataFrame:
         """Decides every row of ``df`` (columns = record fields) and returns one row per input row.
 
-        The result has ``df``'s index and the columns event_id, outcome, grade,
-        score_<model> (one per model, NaN when missing), rule_hits (list of rule ids),
-        reasons (list of reason codes), issues (number of data issues) and error. A
-        rejected row (e.g. a required field missing) never raises: its outcome is
-        "error" and ``error`` holds the message (missing — None or NaN — for decided rows). Cells that
-        are NaN, None, pd.NA or NaT are missing; numpy scalars and Timestamps are converted.
+        Columns are matched to the schema by name, in any order; a frame without a column
+        for a required field raises RiskkitError naming it. The result has ``df``'s index
+        and the columns event_id, outcome, grade, score_<model> (one per model, NaN when
+        missing), rule_hits (list of rule ids), reasons (list of reason codes), issues
+        (number of data issues) and error. A rejected row (e.g. a required field missing)
+        never raises: its outcome is "error" and ``error`` holds the message (None for
+        decided rows). NaN, None, pd.NA and NaT cells are missing; nullable dtypes,
+        categoricals, numpy scalars and Timestamps are converted. Rows are decided on
+        ``nthread`` threads (0 = all cores) without the GIL; ``progress=True`` shows a
+        tqdm bar. Rows are decided in order: a bundle with velocity features sees them as
+        a stream, continuing this engine's velocity state.
         """
-        import pandas as pd
-
         info = self.bundle_info
-        records = df.to_dict(orient="records")
-        results = self.decide_many(records, nthread=nthread, errors="return")
-        rows = [_row(result, record, info) for result, record in zip(results, records)]
-        columns = ["event_id", "outcome", "grade", *(f"score_{m}" for m in info["model_names"]),
-                   "rule_hits", "reasons", "issues", "error"]
-        return pd.DataFrame(rows, columns=columns, index=df.index)
+        _frames.check_required(df, _manifest.required_fields(_manifest.read(info["directory"])), "decide_frame")
+        rows = _frames.records(df)
+        results = _frames.decide_records(self, rows, nthread=nthread, progress=progress)
+        return _frames.decision_frame(results, rows, info, df.index)
+
+    def __reduce__(self) -> tuple:
+        """Pickles as the bundle directory's files, digest and options.
+
+        The pseudonymization key is included only if the engine was created with
+        ``pickle_key=True``; otherwise the unpickling process reads its own
+        RISKKIT_PSEUDONYM_KEY / RISKKIT_PSEUDONYM_KEY_FILE. Unpickling loads the bundle once
+        per process (a bundle with velocity features: a new engine, empty state).
+        """
+        info = self.bundle_info
+        options: dict[str, Any] = {"velocity_failure": self._velocity_failure}
+        if self._pickled_key is not None:
+            options["pseudonym_key"] = self._pickled_key
+            options["pickle_key"] = True
+        return (_pickle.load_engine, (info["digest"], _pickle.bundle_files(info["directory"]), options))
+
+    def _repr_html_(self) -> str:
+        """The bundle's name, version, stage, digest, fields, features and models, as HTML."""
+        return _html.engine_html(self.bundle_info)
 
 
-def _row(result: Any, record: dict, info: dict) -> dict:
-    """One output row of decide_frame for a Decision or a RiskkitError."""
-    if isinstance(result, _core.RiskkitError):
-        field = info["event_id_field"]
-        event_id = record.get(field) if field else None
-        if isinstance(event_id, float) and math.isnan(event_id):
-            event_id = None
-        return {"event_id": "" if event_id is None else str(event_id), "outcome": "error", "grade": "",
-                **{f"score_{m}": math.nan for m in info["model_names"]},
-                "rule_hits": [], "reasons": [], "issues": 0, "error": str(result)}
-    scores = result.scores
-    return {"event_id": result.event_id, "outcome": result.outcome, "grade": result.grade,
-            **{f"score_{m}": scores.get(m, math.nan) for m in info["model_names"]},
-            "rule_hits": [hit["id"] for hit in result.rule_hits],
-            "reasons": [reason["code"] for reason in result.reasons],
-            "issues": len(result.issues), "error": None}
+_core.Decision._repr_html_ = _html.decision_html  # notebooks render decisions as a table

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _core
+from . import _core, _frames, _manifest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,14 +48,16 @@ def compute(bundle_dir: str | os.PathLike, df: pd.DataFrame, *, pseudonym_key: s
             country_code: str = "86") -> pd.DataFrame:
     """The features of every row of ``df``, as the online engine computes them.
 
-    ``df`` holds records (columns = schema fields) **sorted by event time**; a frame that is
-    not raises ValueError. Returns a DataFrame with ``df``'s index and one float column
+    ``df`` holds records (columns = schema fields, matched by name in any order; a frame
+    without a column for a required field raises RiskkitError naming it) **sorted by event
+    time**; a frame that is not raises ValueError. Returns a DataFrame with ``df``'s index and one float column
     per feature (NaN = missing), in the bundle's feature order. ``pseudonym_key`` defaults
     to RISKKIT_PSEUDONYM_KEY / RISKKIT_PSEUDONYM_KEY_FILE, as for the engine.
     """
     import pandas as pd
 
     info = _core.features.info(os.fspath(bundle_dir))
+    _frames.check_required(df, _manifest.required_fields(_manifest.read(bundle_dir)), "features.compute")
     event_time = info["event_time"]
     if event_time is not None and event_time in df.columns:
         times = pd.to_datetime(df[event_time], utc=True, errors="coerce").dropna()

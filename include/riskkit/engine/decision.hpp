@@ -41,15 +41,25 @@ struct TableOutput {
 
 /// The result of Engine::decide.
 struct RK_API Decision {
+  /// The outcome in approve/review/decline terms: for the application stage the outcome
+  /// itself; for other stages the kind of `action` (review = sent to a person, decline =
+  /// adverse). docs/stages.md.
   Outcome outcome = Outcome::approve;
+  /// The stage outcome by name: "approve"/"review"/"decline" for the application stage,
+  /// e.g. "raise"/"keep"/"cut" for behaviour, "sms"/"legal" for collection.
+  std::string action = "approve";
+  std::string segment;             ///< the first policy segment whose condition held, "" if none
+  std::string arm;                 ///< the champion/challenger arm that decided, "" without a split
   std::string grade;               ///< grade band of the policy's grade score, "" if none
-  std::vector<Score> scores;       ///< one per model, in bundle order
+  std::vector<Score> scores;       ///< one per active model, in bundle order
+  std::vector<Score> shadow_scores;  ///< one per shadow model: scored and logged, never acting
   std::vector<RuleHit> rule_hits;  ///< rules that fired (active and shadow), in rule order
   double rule_score = 0;           ///< sum of the scores of the active rules that fired
   std::vector<TableOutput> outputs;  ///< decision-table outputs, in table then column order
   std::vector<Reason> reasons;     ///< principal reasons, most important first
   std::vector<FieldIssue> issues;  ///< non-fatal data problems found in the record
   std::string event_id;            ///< the record's event_id field, if the schema has one
+  std::string decision_id;         ///< unique id of this decision in the audit log; "" when not audited
   std::string bundle_name;
   std::string bundle_version;
   std::string bundle_digest;  ///< SHA-256 over the bundle's files (Bundle::digest)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "riskkit/core/record.hpp"
+#include "riskkit/engine/audit.hpp"
 #include "riskkit/engine/bundle.hpp"
 #include "riskkit/engine/decision.hpp"
 #include "riskkit/export.hpp"
@@ -34,6 +35,12 @@ struct EngineOptions {
   /// InProcessVelocityStore owned by this engine. Kept across reload().
   std::shared_ptr<VelocityStore> velocity_store;
   VelocityFailurePolicy velocity_failure = VelocityFailurePolicy::fail_open;
+  /// The audit log: one JSON line per decision, to a file and/or a callback
+  /// (docs/audit.md). Default: none. When set, each Decision carries its decision_id, and
+  /// decide() throws Error(io) if the line cannot be written.
+  AuditOptions audit;
+  /// Whether bundles (at open and at every reload) must carry a valid bundle.sig.
+  SignatureOptions signature;
 };
 
 /// A decision engine serving one bundle at a time.

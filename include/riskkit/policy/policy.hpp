@@ -47,13 +47,28 @@ struct Reason {
   double weight = 0;
 };
 
+/// One outcome a stage's policy can give, e.g. {"cut", Outcome::decline}. `kind` places it
+/// in approve/review/decline terms: approve = decided automatically in the customer's
+/// favour (or neutrally), review = sent to a person, decline = adverse (reasons owed).
+/// A policy's outcomes are ordered least severe first; kinds never decrease along it.
+struct StageOutcome {
+  std::string name;
+  Outcome kind = Outcome::approve;
+};
+
+/// The outcomes of a lifecycle stage, least severe first (docs/stages.md):
+/// application approve/review/decline; behaviour raise/keep/review/cut; collection
+/// sms/robot_call/agent_call/legal; acquisition target/hold/exclude. Empty for any other
+/// text.
+RK_API std::vector<StageOutcome> default_outcomes(std::string_view stage);
+
 /// One score threshold: when `score` is above (or below) `threshold`, the outcome is at
 /// least `outcome`.
 struct Cutoff {
-  std::size_t score = 0;  ///< index into the scores passed to Policy::evaluate
-  bool above = true;      ///< true: score > threshold; false: score < threshold
+  std::size_t score = 0;    ///< index into the scores passed to Policy::evaluate
+  bool above = true;        ///< true: score > threshold; false: score < threshold
   double threshold = 0;
-  Outcome outcome = Outcome::review;
+  std::size_t outcome = 1;  ///< index into Policy::outcomes()
   std::optional<ReasonCode> reason;
 };
 
@@ -65,39 +80,56 @@ struct GradeBand {
 
 /// What Policy::evaluate concluded.
 struct PolicyResult {
-  Outcome outcome = Outcome::approve;
-  std::optional<std::size_t> cutoff;  ///< the cutoff that matched, if any
-  std::string grade;                  ///< "" when there are no bands or the score is missing
-  bool rules_overridden = false;      ///< an allow hit set aside the rules' decline/review
+  std::size_t outcome = 0;              ///< index into Policy::outcomes()
+  Outcome kind = Outcome::approve;      ///< outcomes()[outcome].kind
+  std::optional<std::size_t> cutoff;    ///< the cutoff that matched (index into the cutoffs used), if any
+  std::string grade;                    ///< "" when there are no bands or the score is missing
+  bool rules_overridden = false;        ///< an allow hit set aside the rules' decline/review
+};
+
+/// Everything a Policy is made of. `outcomes` empty = the application stage's.
+struct PolicyConfig {
+  std::vector<StageOutcome> outcomes;
+  std::vector<Cutoff> cutoffs;
+  std::size_t default_outcome = 0;  ///< index into outcomes
+  std::optional<std::size_t> grade_score;
+  std::vector<GradeBand> bands;
+  std::size_t top_reasons = 4;
+  AllowOverride allow_overrides = AllowOverride::rules;
 };
 
 /// An immutable decision policy; evaluate() is thread-safe.
 class RK_API Policy {
  public:
-  Policy() = default;
-  Policy(std::vector<Cutoff> cutoffs, Outcome default_outcome, std::optional<std::size_t> grade_score,
-         std::vector<GradeBand> bands, std::size_t top_reasons, AllowOverride allow_overrides = AllowOverride::rules);
+  Policy() : Policy(PolicyConfig{}) {}
+  /// Throws Error(invalid_bundle) when the outcomes' kinds decrease, when there is no
+  /// outcome of kind review or decline, or when an index is out of range.
+  explicit Policy(PolicyConfig config);
 
-  /// Combines the strongest rule action (decline > review > flag) with the first
-  /// matching cutoff and the default. `allow_hit` says an active allow rule fired; what
-  /// it overrides is allow_overrides(). A missing (NaN) score matches no cutoff and gets
-  /// no grade.
+  /// Combines the strongest rule action (a decline rule → the first outcome of kind
+  /// decline, a review rule → the first of kind review) with the first matching cutoff
+  /// and the default: the most severe wins. `allow_hit` says an active allow rule fired;
+  /// what it overrides is allow_overrides(). `cutoffs` replaces the policy's own (a
+  /// segment's or challenger arm's); null = cutoffs(). A missing (NaN) score matches no
+  /// cutoff and gets no grade.
   PolicyResult evaluate(std::optional<Action> strongest_rule_action, std::span<const double> scores,
-                        bool allow_hit = false) const noexcept;
+                        bool allow_hit = false, const std::vector<Cutoff> *cutoffs = nullptr) const noexcept;
 
-  AllowOverride allow_overrides() const noexcept { return allow_overrides_; }
-
-  const std::vector<Cutoff> &cutoffs() const noexcept { return cutoffs_; }
-  Outcome default_outcome() const noexcept { return default_; }
-  std::size_t top_reasons() const noexcept { return top_reasons_; }
+  AllowOverride allow_overrides() const noexcept { return config_.allow_overrides; }
+  const std::vector<StageOutcome> &outcomes() const noexcept { return config_.outcomes; }
+  const std::vector<Cutoff> &cutoffs() const noexcept { return config_.cutoffs; }
+  std::size_t default_outcome() const noexcept { return config_.default_outcome; }
+  std::size_t top_reasons() const noexcept { return config_.top_reasons; }
+  /// The outcome a rule action asks for, or nullopt (flag, allow).
+  std::optional<std::size_t> outcome_of_action(Action action) const noexcept;
+  /// The first outcome of kind review: what a fail-closed velocity failure gives at least.
+  std::size_t review_outcome() const noexcept { return review_; }
+  /// Index of the outcome named `name`, or nullopt.
+  std::optional<std::size_t> find_outcome(std::string_view name) const noexcept;
 
  private:
-  std::vector<Cutoff> cutoffs_;
-  Outcome default_ = Outcome::approve;
-  std::optional<std::size_t> grade_score_;
-  std::vector<GradeBand> bands_;
-  std::size_t top_reasons_ = 4;
-  AllowOverride allow_overrides_ = AllowOverride::rules;
+  PolicyConfig config_;
+  std::size_t review_ = 1, decline_ = 2;
 };
 
 }  // namespace riskkit
