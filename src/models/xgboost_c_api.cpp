@@ -41,6 +41,30 @@ std::string json_float(float v) {
   return fmt::format("{}", v);
 }
 
+// XGBoost 3.x writes base_score as a bracketed vector ("[8.2E-2]"), which XGBoost 1.7's
+// reader does not understand: it silently keeps its default. Restore the document's value
+// so the reference backend scores the model the file describes; a per-class vector with
+// distinct values cannot be expressed in 1.7 and is refused rather than approximated.
+void restore_base_score(void *booster, const void *data, std::size_t size, const nlohmann::json &config,
+                        const std::string &origin) {
+  const auto *bytes = static_cast<const std::uint8_t *>(data);
+  const nlohmann::json doc = size > 0 && bytes[0] == '{' ? nlohmann::json::parse(bytes, bytes + size)
+                                                         : nlohmann::json::from_ubjson(bytes, bytes + size);
+  std::string written = doc.at("learner").at("learner_model_param").at("base_score").get<std::string>();
+  if (written.empty() || written.front() != '[') return;
+  const nlohmann::json values = nlohmann::json::parse(written);
+  if (values.empty()) return;
+  for (const auto &v : values)
+    if (v.get<double>() != values.front().get<double>())
+      throw Error(ErrorCode::invalid_model,
+                  fmt::format("{}: the xgboost_c_api backend cannot represent a per-class base_score {}", origin,
+                              written));
+  const std::string loaded = config.at("learner").at("learner_model_param").at("base_score").get<std::string>();
+  const double want = values.front().get<double>();
+  if (std::stod(loaded) == static_cast<double>(static_cast<float>(want))) return;
+  check(XGBoosterSetParam(booster, "base_score", fmt::format("{}", want).c_str()), ErrorCode::invalid_model, origin);
+}
+
 class XGBoostCApiModel final : public Model {
  public:
   XGBoostCApiModel(const void *data, std::size_t size, const std::string &origin) : origin_(origin) {
@@ -53,6 +77,7 @@ class XGBoostCApiModel final : public Model {
     const char *config = nullptr;
     check(XGBoosterSaveJsonConfig(booster_.handle, &len, &config), ErrorCode::invalid_model, origin_);
     const auto parsed = nlohmann::json::parse(config, config + len);
+    restore_base_score(booster_.handle, data, size, parsed, origin_);
     const std::string num_class = parsed.at("learner").at("learner_model_param").at("num_class");
     num_outputs_ = std::max<std::size_t>(1, std::stoul(num_class));
     const char **names = nullptr;

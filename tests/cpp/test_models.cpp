@@ -139,6 +139,26 @@ TEST_CASE("native trees match PyPI xgboost's predictions and pred_contribs (comm
   }
 }
 
+TEST_CASE("the xgboost_c_api backend (XGBoost 1.7) scores 3.x models with their bracketed base_score") {
+  const auto &f = fixtures();
+  for (const auto &entry : f.index["models"]) {
+    const std::string name = entry["name"];
+    CAPTURE(name);
+    riskkit::ModelLoadOptions reference;
+    reference.backend = riskkit::ModelBackend::xgboost_c_api;
+    const std::string path = kData + entry["json"].get<std::string>();
+    if (entry["num_outputs"].get<std::size_t>() > 1) {
+      // Per-class intercepts cannot be set in 1.7: refused, never approximated.
+      CHECK_THROWS_WITH_AS(riskkit::load_model(path, reference), doctest::Contains("per-class base_score"), riskkit::Error);
+      continue;
+    }
+    const auto model = riskkit::load_model(path, reference);
+    CHECK(model->kind() == "xgboost-capi");
+    const auto margin = read_floats(kData + entry["margin"].get<std::string>());
+    CHECK(max_abs_diff(predict(*model, f.matrix.data(), f.rows, PredictOutput::margin), margin) <= 1e-5);
+  }
+}
+
 TEST_CASE("Fast TreeSHAP tables and the recursive algorithm agree with pred_contribs, tree by tree") {
   // The tables are used when they fit a memory budget and the recursion otherwise; a
   // budget of 0 forces the recursion, a budget of half the trees mixes both in one model.
