@@ -1,12 +1,19 @@
 // A whole decision (schema, 20 features, 19 rules, a 300-tree XGBoost model, policy,
 // reasons) on the example application bundle, against the peer it replaces: XGBoost's
-// C API scoring the same model for the same application, in the same process.
+// C API scoring the same model for the same application, in the same process. Also: the
+// single-decision latency distribution (median, p99) on one core, batch decisions per
+// second on all cores, and, separately, the cost of reasons (the deciding model's
+// TreeSHAP contributions) and of the audit log (a line per decision, to a callback and
+// to a file).
 //
 //   build/bin/bench_engine [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
 #include <benchmark/benchmark.h>
 #include <xgboost/c_api.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -37,6 +44,89 @@ void BM_riskkit_decide(benchmark::State &state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_riskkit_decide);
+
+// Each decision timed on its own, wall clock: the distribution the budget is about.
+void BM_riskkit_decide_latency(benchmark::State &state) {
+  const riskkit::Engine engine = riskkit::Engine::open(kBundle);
+  const auto records = applications();
+  std::vector<double> micros;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(engine.decide(records[i]));
+    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    i = (i + 1) % records.size();
+  }
+  std::sort(micros.begin(), micros.end());
+  state.counters["median_us"] = micros[micros.size() / 2];
+  state.counters["p99_us"] = micros[micros.size() * 99 / 100];
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_riskkit_decide_latency)->Iterations(20000);
+
+// Only the records the policy does not approve: these are the decisions that compute
+// reasons. Compare with BM_reasons_contributions, the reasons' own cost.
+void BM_riskkit_decide_adverse(benchmark::State &state) {
+  const riskkit::Engine engine = riskkit::Engine::open(kBundle);
+  std::vector<riskkit::Record> records;
+  for (auto &r : applications())
+    if (engine.decide(r).outcome != riskkit::Outcome::approve) records.push_back(std::move(r));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(engine.decide(records[i]));
+    i = (i + 1) % records.size();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_riskkit_decide_adverse);
+
+// What reasons add to an adverse decision: one row's exact contributions of the credit model.
+void BM_reasons_contributions(benchmark::State &state) {
+  const auto bundle = riskkit::Bundle::load(kBundle);
+  const auto &m = bundle->content().models.at(0);
+  std::vector<float> row(m.model->num_features(), 0.5f);
+  std::vector<double> out(m.model->num_outputs() * (m.model->num_features() + 1));
+  riskkit::PredictOptions single;
+  single.nthread = 1;
+  for (auto _ : state) {
+    m.model->contributions(row.data(), 1, row.size(), single, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_reasons_contributions);
+
+// The audit log's cost: building the line (callback that drops it), and writing it to a file.
+void BM_riskkit_decide_audited(benchmark::State &state) {
+  riskkit::EngineOptions options;
+  const std::string path = "/tmp/riskkit_bench_audit.jsonl";
+  if (state.range(0) == 0) options.audit.callback = [](std::string_view line) { benchmark::DoNotOptimize(line.data()); };
+  else options.audit.path = path;
+  {
+    const riskkit::Engine engine = riskkit::Engine::open(kBundle, options);
+    const auto records = applications();
+    std::size_t i = 0;
+    for (auto _ : state) {
+      benchmark::DoNotOptimize(engine.decide(records[i]));
+      i = (i + 1) % records.size();
+    }
+  }
+  std::remove(path.c_str());
+  state.SetLabel(state.range(0) == 0 ? "callback" : "file");
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_riskkit_decide_audited)->Arg(0)->Arg(1);
+
+// Batch decisions on all cores (decide_batch, nthread = 0), 10,000 applications per call.
+void BM_riskkit_decide_batch_all_cores(benchmark::State &state) {
+  const riskkit::Engine engine = riskkit::Engine::open(kBundle);
+  const auto one = applications();
+  std::vector<riskkit::Record> records;
+  while (records.size() < 10000) records.push_back(one[records.size() % one.size()]);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.decide_batch(records, 0));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(records.size()));
+}
+BENCHMARK(BM_riskkit_decide_batch_all_cores)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_riskkit_decide_json(benchmark::State &state) {
   rk_engine *e = nullptr;

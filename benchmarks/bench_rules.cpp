@@ -4,7 +4,9 @@
 // - 100 lending-fraud rules over a 100-field application (lending_rules.hpp) on the VM
 //   against the same rules hand-written as straight-line C++;
 // - a 3,000-row decision table matched near its end: the index against a row scan.
-// GoRules ZEN runs from Python; its comparison is not written yet (README.md).
+// The linked rule set is also timed rule by rule (each rule's own program, one VM entry
+// per rule: how RuleSet evaluated before linking). GoRules ZEN runs from Python:
+// bench_rules_zen.py (README.md).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -383,6 +385,15 @@ riskkit::RuleSet lending_rule_set() {
   return riskkit::RuleSet(std::move(rules));
 }
 
+/// Each rule's own program, one VM entry per rule.
+struct PerRule {
+  riskkit::RuleSet set = lending_rule_set();
+  void evaluate(const std::vector<Value> &slots, std::vector<std::size_t> &hits) const {
+    for (std::size_t i = 0; i < set.rules().size(); ++i)
+      if (set.rules()[i].when.test(slots)) hits.push_back(i);
+  }
+};
+
 struct HandWritten {
   void evaluate(const std::vector<Value> &slots, std::vector<std::size_t> &hits) const {
     lending::hand::evaluate(slots, hits);
@@ -406,8 +417,10 @@ void run_lending(benchmark::State &state, const Rules &rules) {
 }
 
 void BM_Lending100_Bytecode(benchmark::State &state) { run_lending(state, lending_rule_set()); }
+void BM_Lending100_PerRule(benchmark::State &state) { run_lending(state, PerRule{}); }
 void BM_Lending100_HandWritten(benchmark::State &state) { run_lending(state, HandWritten{}); }
 BENCHMARK(BM_Lending100_Bytecode);
+BENCHMARK(BM_Lending100_PerRule);
 BENCHMARK(BM_Lending100_HandWritten);
 
 // ---- decision tables: index against row scan ------------------------------------------
@@ -483,6 +496,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
                   lvm->second / 1000, lvm->second / lending::kRuleCount, hand->second / 1000,
                   lvm->second / hand->second);
     }
+    const auto per_rule = times_.find("BM_Lending100_PerRule");
+    if (per_rule != times_.end() && lvm != times_.end() && lvm->second > 0) {
+      std::printf("100 lending rules (CPU time): one VM entry per rule %.3f us/record: linked rule set is %.1fx faster\n",
+                  per_rule->second / 1000, per_rule->second / lvm->second);
+    }
     const auto idx = times_.find("BM_Table3000_Indexed"), scan = times_.find("BM_Table3000_Scan");
     if (idx != times_.end() && scan != times_.end() && idx->second > 0) {
       std::printf("3,000-row table, match near the end (CPU time): index %.0f ns, row scan %.0f ns: %.0fx faster\n",
@@ -506,13 +524,16 @@ bool same_hits() {
     if (a != b) return false;
   }
   const auto lending = lending_rule_set();
+  const PerRule per_rule;
   std::vector<std::size_t> fired_somewhere(lending::kRuleCount, 0);
   for (const auto &row : lending_records()) {
     std::vector<std::size_t> a, b;
     lending.evaluate(row, a);
     lending::hand::evaluate(row, b);
-    if (a != b) {
-      std::fprintf(stderr, "lending rules: VM and hand-written C++ disagree\n");
+    std::vector<std::size_t> c;
+    per_rule.evaluate(row, c);
+    if (a != b || a != c) {
+      std::fprintf(stderr, "lending rules: linked VM, per-rule VM and hand-written C++ disagree\n");
       return false;
     }
     for (const std::size_t i : a) ++fired_somewhere[i];

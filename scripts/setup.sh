@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config ninja-build libeigen3-dev libfmt-dev nlohmann-json3-dev doctest-dev
           libxgboost-dev libcli11-dev libbenchmark-dev libhiredis-dev redis-server libssl-dev
-          python3-venv python3-dev)
+          python3-venv python3-dev
+          openjdk-17-jre-headless)  # Java for pyspark's local mode in the Python tests
 # CMake ≥ 3.25: Debian 12's is 3.25.1; keep a newer one if the machine already has it.
 if ! command -v cmake >/dev/null || ! cmake -P /dev/stdin <<<'if(CMAKE_VERSION VERSION_LESS 3.25)
 message(FATAL_ERROR old)

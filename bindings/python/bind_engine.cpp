@@ -159,6 +159,14 @@ py::list issues_of(const Decision &d) {
   return out;
 }
 
+// Shadow models' scores: scored and logged, never acting; a missing score is None.
+py::dict shadow_scores_of(const Decision &d) {
+  py::dict out;
+  for (const Score &s : d.shadow_scores)
+    out[py::str(s.name)] = std::isnan(s.value) ? py::object(py::none()) : py::object(py::float_(s.value));
+  return out;
+}
+
 py::dict bundle_of(const Decision &d) {
   return py::dict(py::arg("name") = d.bundle_name, py::arg("version") = d.bundle_version,
                   py::arg("digest") = d.bundle_digest);
@@ -167,9 +175,18 @@ py::dict bundle_of(const Decision &d) {
 // The same keys and shapes as Decision::to_json (a missing score is None there too;
 // "outputs" only when the bundle has decision tables).
 py::dict to_dict(const Decision &d) {
-  py::dict out(py::arg("event_id") = d.event_id, py::arg("outcome") = to_string(d.outcome),
-               py::arg("grade") = d.grade, py::arg("scores") = scores_of(d, true),
-               py::arg("rule_hits") = rule_hits_of(d), py::arg("rule_score") = d.rule_score);
+  py::dict out;
+  if (!d.decision_id.empty()) out["decision_id"] = d.decision_id;
+  out["event_id"] = d.event_id;
+  out["outcome"] = to_string(d.outcome);
+  out["action"] = d.action;
+  if (!d.segment.empty()) out["segment"] = d.segment;
+  if (!d.arm.empty()) out["arm"] = d.arm;
+  out["grade"] = d.grade;
+  out["scores"] = scores_of(d, true);
+  if (!d.shadow_scores.empty()) out["shadow_scores"] = shadow_scores_of(d);
+  out["rule_hits"] = rule_hits_of(d);
+  out["rule_score"] = d.rule_score;
   if (!d.outputs.empty()) out["outputs"] = outputs_of(d);
   out["reasons"] = reasons_of(d);
   out["issues"] = issues_of(d);
@@ -189,8 +206,12 @@ std::string decision_repr(const Decision &d) {
 // ---- Engine --------------------------------------------------------------------------------
 
 Engine open_engine(const std::filesystem::path &dir, const std::optional<std::string> &pseudonym_key,
-                   const std::string &velocity_failure) {
+                   const std::string &velocity_failure, const std::optional<std::filesystem::path> &audit_path,
+                   bool require_signature, const std::optional<py::bytes> &signature_key) {
   EngineOptions options;
+  if (audit_path) options.audit.path = audit_path->string();
+  options.signature.required = require_signature;
+  if (signature_key) options.signature.key = signature_key->cast<std::string>();
   if (pseudonym_key) options.pseudonym_key = privacy::PseudonymKey::from_text(*pseudonym_key);
   if (velocity_failure == "fail_closed") {
     options.velocity_failure = VelocityFailurePolicy::fail_closed;
@@ -282,6 +303,13 @@ void init_engine(py::module_ &m) {
   py::class_<Decision>(m, "Decision", "Everything the engine concluded about one record (read-only).")
       .def_property_readonly("outcome", [](const Decision &d) { return to_string(d.outcome); },
                              "\"approve\", \"review\" or \"decline\".")
+      .def_readonly("action", &Decision::action,
+                    "The stage outcome by name, e.g. \"approve\", \"cut\", \"agent_call\" (docs/stages.md).")
+      .def_readonly("segment", &Decision::segment, "The policy segment whose condition held first, \"\" if none.")
+      .def_readonly("arm", &Decision::arm, "The champion/challenger arm that decided, \"\" without a split.")
+      .def_readonly("decision_id", &Decision::decision_id, "The decision's id in the audit log, \"\" when not audited.")
+      .def_property_readonly("shadow_scores", &shadow_scores_of,
+                             "Shadow model name -> score: scored and logged, never acting.")
       .def_readonly("grade", &Decision::grade, "Grade band of the policy's grade score, \"\" if none.")
       .def_property_readonly("scores", [](const Decision &d) { return scores_of(d, false); },
                              "Model name -> score, in bundle order (NaN when the score is missing).")
@@ -306,10 +334,13 @@ A decision engine serving one bundle at a time. decide() and decide_many() are
 thread-safe and may run while reload() swaps the bundle.
 )doc")
       .def(py::init(&open_engine), py::arg("bundle_dir"), py::kw_only(), py::arg("pseudonym_key") = py::none(),
-           py::arg("velocity_failure") = "fail_open",
+           py::arg("velocity_failure") = "fail_open", py::arg("audit_path") = py::none(),
+           py::arg("require_signature") = false, py::arg("signature_key") = py::none(),
            "Loads and verifies the bundle in `bundle_dir`. pseudonym_key: the key text for personal-data "
            "fields (default: RISKKIT_PSEUDONYM_KEY or RISKKIT_PSEUDONYM_KEY_FILE); velocity_failure: "
-           "\"fail_open\" or \"fail_closed\" when velocity state is unavailable.")
+           "\"fail_open\" or \"fail_closed\" when velocity state is unavailable; audit_path: append one audit "
+           "line per decision to this file (docs/audit.md); require_signature: refuse bundles without a valid "
+           "bundle.sig, checked with signature_key (bytes; default: the file RISKKIT_BUNDLE_KEY_FILE names).")
       .def("decide", &decide, py::arg("record"),
            "Decides one record (dict of field -> value). Raises RiskkitError when a required field is missing.")
       .def("decide_many", &decide_many, py::arg("records"), py::kw_only(), py::arg("nthread") = 0,
@@ -327,6 +358,36 @@ thread-safe and may run while reload() swaps the bundle.
                              "The current bundle: name, version, stage, digest, directory, fields, event_id_field, "
                              "feature_names, model_names.")
       .def("__repr__", &engine_repr);
+
+  m.def(
+      "replay",
+      [](const std::filesystem::path &audit, const std::filesystem::path &bundle_dir) {
+        ReplayReport report;
+        {
+          py::gil_scoped_release release;
+          report = replay(audit.string(), bundle_dir.string());
+        }
+        py::list differences;
+        for (const ReplayDifference &d : report.differences)
+          differences.append(py::dict(py::arg("line") = d.line, py::arg("decision_id") = d.decision_id,
+                                      py::arg("path") = d.path, py::arg("logged") = d.logged,
+                                      py::arg("replayed") = d.replayed));
+        return py::dict(py::arg("decisions") = report.decisions, py::arg("identical") = report.identical,
+                        py::arg("differences") = differences);
+      },
+      py::arg("audit_path"), py::arg("bundle_dir"),
+      "Recomputes every decision of an audit log with the bundle in `bundle_dir` from the logged inputs and "
+      "velocity values; returns {decisions, identical, differences: [{line, decision_id, path, logged, "
+      "replayed}]} (docs/audit.md).");
+  m.def(
+      "sign_bundle",
+      [](const std::filesystem::path &bundle_dir, const py::bytes &key) {
+        const std::string k = key;
+        py::gil_scoped_release release;
+        return sign_bundle(bundle_dir.string(), k);
+      },
+      py::arg("bundle_dir"), py::arg("key"),
+      "Writes bundle_dir/bundle.sig (HMAC-SHA-256 of the bundle digest under `key`, >= 32 bytes); returns the digest.");
 }
 
 }  // namespace riskkit::python

@@ -17,8 +17,10 @@ void init_errors(pybind11::module_ &m);
 void init_models(pybind11::module_ &m);
 /// Adds Engine and Decision.
 void init_engine(pybind11::module_ &m);
-/// Adds the metrics submodule (auc, gini, ks, psi).
+/// Adds the metrics submodule (auc, gini, ks, psi, csi, score_bands, decision_rates).
 void init_metrics(pybind11::module_ &m);
+/// Adds the scorecard submodule (binning, logistic fit, points; riskkit/scorecard.py wraps it).
+void init_scorecard(pybind11::module_ &m);
 /// Adds the features submodule (offline feature generation; riskkit/features.py wraps it).
 void init_features(pybind11::module_ &m);
 /// Adds the privacy submodule (pseudonymize, normalize, mask; riskkit/privacy.py wraps it).

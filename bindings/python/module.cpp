@@ -14,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
   riskkit::python::init_models(m);
   riskkit::python::init_engine(m);
   riskkit::python::init_metrics(m);
+  riskkit::python::init_scorecard(m);
   riskkit::python::init_features(m);
   riskkit::python::init_privacy(m);
   riskkit::python::init_rules(m);

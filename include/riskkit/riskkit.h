@@ -108,6 +108,10 @@ typedef struct rk_engine_options {
   const char *redis_address;        /* "host:port": velocity state in Redis; NULL = in this process */
   int velocity_fail_closed;         /* 0: a velocity store failure leaves the features missing;
                                        1: also at least review, reason RK_VELOCITY_UNAVAILABLE */
+  /* Since 0.2 (struct_size covers them; rk_engine_options_init sets them): */
+  const char *audit_path;           /* append one audit line (JSONL) per decision here; NULL = none (docs/audit.md) */
+  int require_signature;            /* 1: refuse bundles (open and reload) without a valid bundle.sig */
+  const char *signature_key;        /* the bundle signing key's bytes (NUL-terminated); NULL = RISKKIT_BUNDLE_KEY_FILE */
 } rk_engine_options;
 
 /* Fills *opt with the defaults: key from the environment, "86", in-process velocity, fail open. */
@@ -119,6 +123,13 @@ RK_API rk_status rk_engine_open_with(const char *bundle_dir, const rk_engine_opt
  * state in path. RK_STATUS_INVALID_ARGUMENT when the engine keeps its state in Redis. */
 RK_API rk_status rk_engine_velocity_snapshot(rk_engine *e, const char *path);
 RK_API rk_status rk_engine_velocity_restore(rk_engine *e, const char *path);
+
+/* Recomputes every decision of an audit log with bundle_dir (docs/audit.md); *report_json
+ * receives {"decisions", "identical", "differences": [{"line", "decision_id", "path",
+ * "logged", "replayed"}]} (free with rk_string_free). RK_OK even when decisions differ. */
+RK_API rk_status rk_replay(const char *audit_path, const char *bundle_dir, char **report_json);
+/* Writes bundle_dir/bundle.sig: an HMAC-SHA-256 of the bundle digest under key (key_len >= 32 bytes). */
+RK_API rk_status rk_bundle_sign(const char *bundle_dir, const char *key, size_t key_len);
 
 RK_API void rk_string_free(char *s);
 

@@ -182,8 +182,37 @@ rk_status rk_engine_open_with(const char *bundle_dir, const rk_engine_options *o
       require(opt->velocity_fail_closed == 0 || opt->velocity_fail_closed == 1,
               "rk_engine_options: velocity_fail_closed must be 0 or 1");
       if (opt->velocity_fail_closed) o.velocity_failure = riskkit::VelocityFailurePolicy::fail_closed;
+      if (opt->struct_size >= offsetof(rk_engine_options, signature_key) + sizeof(const char *)) {
+        if (opt->audit_path) o.audit.path = opt->audit_path;
+        require(opt->require_signature == 0 || opt->require_signature == 1,
+                "rk_engine_options: require_signature must be 0 or 1");
+        o.signature.required = opt->require_signature == 1;
+        if (opt->signature_key) o.signature.key = opt->signature_key;
+      }
     }
     *out = new rk_engine{riskkit::Engine::open(bundle_dir, o)};
+  });
+}
+
+rk_status rk_replay(const char *audit_path, const char *bundle_dir, char **report_json) {
+  return guarded([&] {
+    require(audit_path && bundle_dir && report_json, "rk_replay: audit_path, bundle_dir and report_json must not be NULL");
+    *report_json = nullptr;
+    const riskkit::ReplayReport report = riskkit::replay(audit_path, bundle_dir);
+    riskkit::detail::Json differences = riskkit::detail::Json::array();
+    for (const auto &d : report.differences)
+      differences.push_back({{"line", d.line}, {"decision_id", d.decision_id}, {"path", d.path}, {"logged", d.logged},
+                             {"replayed", d.replayed}});
+    const riskkit::detail::Json j = {{"decisions", report.decisions}, {"identical", report.identical},
+                              {"differences", std::move(differences)}};
+    *report_json = riskkit::detail::to_c_string(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  });
+}
+
+rk_status rk_bundle_sign(const char *bundle_dir, const char *key, size_t key_len) {
+  return guarded([&] {
+    require(bundle_dir && key, "rk_bundle_sign: bundle_dir and key must not be NULL");
+    riskkit::sign_bundle(bundle_dir, std::string(key, key_len));
   });
 }
 

@@ -8,11 +8,24 @@ namespace riskkit::cli {
 
 struct DecideArgs {
   std::string bundle, input = "-", output = "-", input_format, output_format;
+  std::string audit;  // append one audit line per decision to this file ("" = none)
   int threads = 0;
 };
 int run_decide(const DecideArgs &args);
 
 int run_validate(const std::string &bundle_dir);
+
+/// Exit code 4 when some decision replays differently.
+struct ReplayArgs {
+  std::string audit, bundle;
+  int max_shown = 100;  // differences printed (-1 = all)
+};
+int run_replay(const ReplayArgs &args);
+
+struct SignArgs {
+  std::string bundle, key_file;
+};
+int run_sign(const SignArgs &args);
 
 struct BacktestArgs {
   std::string bundle, input = "-", input_format, label = "is_bad", output, overlap;

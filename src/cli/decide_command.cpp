@@ -11,7 +11,9 @@ namespace riskkit::cli {
 int run_decide(const DecideArgs &args) {
   constexpr std::size_t kChunk = 8192;
   constexpr std::size_t kProgressEvery = 100000;
-  const Engine engine = Engine::open(args.bundle);
+  EngineOptions options;
+  options.audit.path = args.audit;
+  const Engine engine = Engine::open(args.bundle, options);
   const auto bundle = engine.bundle();
   Input input(args.input);
   Output output(args.output);
@@ -21,7 +23,7 @@ int run_decide(const DecideArgs &args) {
   std::vector<InputRecord> chunk;
   std::vector<Record> records;
   std::vector<std::size_t> positions;
-  std::size_t decided = 0, rejected = 0, next_progress = kProgressEvery;
+  std::size_t decided = 0, rejected = 0, reviewed = 0, next_progress = kProgressEvery;
   while (reader.read(kChunk, chunk)) {
     records.clear();
     positions.clear();
@@ -48,6 +50,7 @@ int run_decide(const DecideArgs &args) {
       } else {
         writer.write(chunk[i].line, decisions[k]);
         ++decided;
+        if (decisions[k].outcome == Outcome::review) ++reviewed;
       }
     }
     if (decided + rejected >= next_progress) {
@@ -56,8 +59,10 @@ int run_decide(const DecideArgs &args) {
     }
   }
   output.stream().flush();
-  std::cerr << fmt::format("riskkit decide: {} decided, {} rejected ({} {})\n", decided, rejected, bundle->name(),
-                           bundle->version());
+  // The automated share: decisions made without sending the case to a person.
+  const double automated = decided ? 100.0 * static_cast<double>(decided - reviewed) / static_cast<double>(decided) : 0.0;
+  std::cerr << fmt::format("riskkit decide: {} decided ({:.1f}% automated, {} to review), {} rejected ({} {})\n", decided,
+                           automated, reviewed, rejected, bundle->name(), bundle->version());
   return rejected ? 3 : 0;
 }
 

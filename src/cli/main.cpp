@@ -21,6 +21,18 @@ int main(int argc, char **argv) {
   decide_cmd->add_option("--input-format", decide.input_format, "csv or jsonl (default: by extension)");
   decide_cmd->add_option("--output-format", decide.output_format, "csv or jsonl (default: by extension)");
   decide_cmd->add_option("--threads,-t", decide.threads, "Threads (0 = all cores)");
+  decide_cmd->add_option("--audit", decide.audit, "Append one audit line (JSONL) per decision to this file");
+
+  ReplayArgs replay;
+  auto *replay_cmd = app.add_subcommand("replay", "Recompute the decisions of an audit log; report every difference");
+  replay_cmd->add_option("audit", replay.audit, "Audit log (JSONL, from decide --audit)")->required();
+  replay_cmd->add_option("--bundle,-b", replay.bundle, "Bundle directory to replay with")->required();
+  replay_cmd->add_option("--max-shown", replay.max_shown, "Differences printed (-1 = all)");
+
+  SignArgs sign;
+  auto *sign_cmd = app.add_subcommand("sign", "Write bundle.sig: an HMAC-SHA-256 of the bundle digest");
+  sign_cmd->add_option("bundle", sign.bundle, "Bundle directory")->required();
+  sign_cmd->add_option("--key-file,-k", sign.key_file, "File holding the signing key (at least 32 bytes)")->required();
 
   std::string validate_dir;
   auto *validate_cmd = app.add_subcommand("validate", "Load and verify a bundle; print every problem");
@@ -61,6 +73,8 @@ int main(int argc, char **argv) {
   try {
     if (*decide_cmd) return run_decide(decide);
     if (*validate_cmd) return run_validate(validate_dir);
+    if (*replay_cmd) return run_replay(replay);
+    if (*sign_cmd) return run_sign(sign);
     if (*predict_cmd) return run_predict(predict);
     if (*explain_cmd) return run_explain(explain);
     if (*backtest_cmd) return run_backtest(backtest);

@@ -1,6 +1,7 @@
 #include "riskkit/engine/decision.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "engine/decision_json.hpp"
 
@@ -24,6 +25,13 @@ std::string Decision::to_json() const {
   Json j = detail::decision_json(*this);
   j["latency_us"] = std::round(latency_us * 10) / 10;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+double automated_share(std::span<const Decision> decisions) noexcept {
+  if (decisions.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::size_t automated = 0;
+  for (const Decision &d : decisions) automated += d.outcome != Outcome::review;
+  return static_cast<double>(automated) / static_cast<double>(decisions.size());
 }
 
 namespace detail {

@@ -1,10 +1,12 @@
 // load_model(): reads the bytes, recognises the document and hands it to the reader of its
-// kind (XGBoost trees, riskkit logistic or scorecard) and the chosen backend.
+// kind (LightGBM text, XGBoost trees, riskkit logistic or scorecard) and the chosen backend.
 #include <string_view>
 
 #include <fmt/format.h>
 
 #include "core/file.hpp"
+#include "models/lightgbm_model.hpp"
+#include "models/lightgbm_text.hpp"
 #include "models/linear_model.hpp"
 #include "models/model_document.hpp"
 #include "models/model_json.hpp"
@@ -25,6 +27,12 @@ std::shared_ptr<const Model> load_model_from_memory(const void *data, std::size_
                                                     const ModelLoadOptions &options) {
   if (data == nullptr && size > 0) throw Error(ErrorCode::invalid_argument, fmt::format("{}: null model data", origin));
   const std::string_view bytes(static_cast<const char *>(data), size);
+  if (detail::looks_like_lightgbm_text(bytes)) {
+    if (options.backend != ModelBackend::native)
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("{}: the xgboost_c_api backend reads XGBoost models only", origin));
+    return std::make_shared<detail::LightGbmModel>(detail::read_lightgbm_text(bytes, origin));
+  }
   const detail::Json doc = detail::parse_model_document(bytes, origin);
   const detail::ModelJson root(doc, origin);
   if (!doc.is_object()) root.fail("expected a model object");

@@ -23,7 +23,12 @@ struct TreeNode {
   static constexpr std::uint32_t kDefaultLeft = 1u << 31;
   static constexpr std::uint32_t kCategorical = 1u << 30;
   static constexpr std::uint32_t kLeaf = 1u << 29;
-  static constexpr std::uint32_t kFeatureMask = kLeaf - 1;
+  /// LightGBM's variant of a split (never set by XGBoost models): on a numeric split,
+  /// values within LightGBM's zero band (|x| <= 1e-35) follow default_left like NaN
+  /// (MissingType::Zero); on a categorical split, the category is x truncated toward zero,
+  /// so (-1, 0) is category 0.
+  static constexpr std::uint32_t kLightGBMRule = 1u << 28;
+  static constexpr std::uint32_t kFeatureMask = kLightGBMRule - 1;
 
   float threshold = 0;      ///< split threshold; NaN for leaves
   std::uint32_t split = 0;  ///< feature index | kDefaultLeft | kCategorical | kLeaf
@@ -72,7 +77,10 @@ struct TreeEnsemble {
   std::vector<std::uint32_t> tree_begin; ///< first node of each tree, plus one past the end
   std::vector<std::uint32_t> tree_group; ///< output (class) each tree adds to
   std::vector<std::uint32_t> tree_depth; ///< deepest root-to-leaf path of each tree, in edges
-  std::vector<double> cover;             ///< sum_hessian per node, same indexing as `nodes`
+  std::vector<double> cover;             ///< sum_hessian (XGBoost) or data count (LightGBM) per node, as `nodes`
+  /// Leaf values in double, same indexing as `nodes` (LightGBM, whose leaves are summed in
+  /// double); empty when TreeNode::leaf_value is the exact value (XGBoost).
+  std::vector<double> leaf_values;
   std::vector<CategorySet> category_sets;
   std::vector<std::uint32_t> category_bits;
   std::vector<float> base_margin;        ///< one per output
@@ -81,16 +89,22 @@ struct TreeEnsemble {
   std::size_t num_features = 0;
   std::size_t max_depth = 0;             ///< deepest root-to-leaf path, in edges
   bool has_categorical = false;
+  bool has_zero_missing = false;         ///< some numeric split has TreeNode::kLightGBMRule
   CompleteTrees complete;                ///< filled by build_complete_trees() when it applies
 
   std::size_t num_trees() const noexcept { return tree_group.size(); }
   std::size_t num_outputs() const noexcept { return base_margin.size(); }
 };
 
+/// LightGBM's kZeroThreshold: |x| at most this is zero to LightGBM.
+inline constexpr float kLightGBMZero = 1e-35f;
+
 /// Whether a categorical split sends `x` right: XGBoost's rule, where `x` truncated to an
 /// integer must be a listed category; negatives and values beyond the bitset go left.
+/// With TreeNode::kLightGBMRule, values in (-1, 0) truncate to category 0, as in LightGBM.
 inline bool category_goes_right(const TreeEnsemble &model, const TreeNode &node, float x) noexcept {
-  if (!(x >= 0.0f) || x >= 16777216.0f) return false;  // 2^24: the largest exact float integer
+  const bool in_range = (node.split & TreeNode::kLightGBMRule) ? x > -1.0f : x >= 0.0f;  // false for NaN
+  if (!in_range || x >= 16777216.0f) return false;  // 2^24: the largest exact float integer
   const auto category = static_cast<std::uint32_t>(x);
   const CategorySet &set = model.category_sets[node.category_set];
   if (category / 32 >= set.words) return false;
@@ -101,12 +115,16 @@ inline bool category_goes_right(const TreeEnsemble &model, const TreeNode &node,
 /// the `missing` sentinel follow default_left, categorical splits send listed categories
 /// right, numeric splits send `x < threshold` left. The template flags let the hot loop
 /// skip checks a model or call cannot need; both default to the general case.
+/// kCategorical = false also skips TreeNode::kLightGBMRule (models with has_zero_missing
+/// need the general case).
 template <bool kSentinel = true, bool kCategorical = true>
 inline std::uint32_t next_node(const TreeEnsemble &model, const TreeNode &node, float x, float missing) noexcept {
-  if (std::isnan(x) || (kSentinel && x == missing))
-    return node.left + ((node.split & TreeNode::kDefaultLeft) ? 0u : 1u);
-  if (kCategorical && (node.split & TreeNode::kCategorical))
-    return node.left + (category_goes_right(model, node, x) ? 1u : 0u);
+  const std::uint32_t default_child = node.left + ((node.split & TreeNode::kDefaultLeft) ? 0u : 1u);
+  if (std::isnan(x) || (kSentinel && x == missing)) return default_child;
+  if (kCategorical && (node.split & (TreeNode::kCategorical | TreeNode::kLightGBMRule))) {
+    if (node.split & TreeNode::kCategorical) return node.left + (category_goes_right(model, node, x) ? 1u : 0u);
+    if (x >= -kLightGBMZero && x <= kLightGBMZero) return default_child;
+  }
   return node.left + (x < node.threshold ? 0u : 1u);
 }
 

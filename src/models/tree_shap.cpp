@@ -64,12 +64,20 @@ double unwound_sum(const PathElement *path, std::size_t depth, std::size_t index
   return total;
 }
 
+// The value of leaf `node` of the tree starting at node `begin`: the exact double when the
+// model keeps one (LightGBM), else the node's own float (XGBoost).
+double leaf_value(const TreeEnsemble &model, std::uint32_t begin, std::uint32_t node) {
+  if (!model.leaf_values.empty()) return model.leaf_values[begin + node];
+  return model.nodes[begin + node].leaf_value;
+}
+
 // Cover-weighted mean leaf value of the subtree at `node` (XGBoost's FillNodeMeanValues).
-double fill_mean(const TreeNode *tree, const double *cover, std::uint32_t node, double *mean) {
-  const TreeNode &n = tree[node];
-  if (n.is_leaf()) return mean[node] = n.leaf_value;
-  const double sum = fill_mean(tree, cover, n.left, mean) * cover[n.left] +
-                     fill_mean(tree, cover, n.left + 1, mean) * cover[n.left + 1];
+double fill_mean(const TreeEnsemble &model, std::uint32_t begin, std::uint32_t node, double *mean) {
+  const TreeNode &n = model.nodes[begin + node];
+  if (n.is_leaf()) return mean[node] = leaf_value(model, begin, node);
+  const double *cover = model.cover.data() + begin;
+  const double sum = fill_mean(model, begin, n.left, mean) * cover[n.left] +
+                     fill_mean(model, begin, n.left + 1, mean) * cover[n.left + 1];
   return mean[node] = sum / cover[node];
 }
 
@@ -158,7 +166,7 @@ std::size_t tabulate_tree(const TreeEnsemble &model, std::size_t t, std::size_t 
       w[k] = std::exp(std::lgamma(double(k + 1)) + std::lgamma(double(d - k)) - std::lgamma(double(d + 1)));
     e.assign(subsets * (d + 1), 0.0);
     e[0] = 1.0;
-    const double value = tree[path.leaf].leaf_value;
+    const double value = leaf_value(model, begin, path.leaf);
     tables.leaves.push_back({static_cast<std::uint32_t>(tables.steps.size()),
                              static_cast<std::uint32_t>(tables.slot_local.size()),
                              static_cast<std::uint32_t>(tables.table.size()),
@@ -198,7 +206,7 @@ TreeShap::TreeShap(const TreeEnsemble &model, std::size_t max_table_entries)
     : model_(model), max_table_entries_(max_table_entries), node_mean_(model.nodes.size()) {
   for (std::size_t t = 0; t < model.num_trees(); ++t) {
     const std::uint32_t begin = model.tree_begin[t];
-    fill_mean(model.nodes.data() + begin, model.cover.data() + begin, 0, node_mean_.data() + begin);
+    fill_mean(model, begin, 0, node_mean_.data() + begin);
   }
 }
 
@@ -260,8 +268,8 @@ void TreeShap::explain(const float *rows, std::size_t nrow, float missing, Scrat
       } else {
         const std::uint32_t begin = model_.tree_begin[t];
         for (std::size_t r = 0; r < count; ++r)
-          recurse(model_.nodes.data() + begin, model_.cover.data() + begin, 0, rows + (first + r) * ncol, missing,
-                  block + r * row_stride + offset, scratch.path.data(), 0, 1.0, 1.0, -1);
+          recurse(begin, 0, rows + (first + r) * ncol, missing, block + r * row_stride + offset, scratch.path.data(),
+                  0, 1.0, 1.0, -1);
       }
     }
   }
@@ -273,7 +281,7 @@ void TreeShap::explain_tree_table(std::size_t t, const float *row, float missing
   const TreeNode *tree = model_.nodes.data() + model_.tree_begin[t];
   const std::uint32_t n = model_.tree_begin[t + 1] - model_.tree_begin[t];
   std::uint8_t *goes = scratch.goes.data();
-  if (model_.has_categorical) {
+  if (model_.has_categorical || model_.has_zero_missing) {
     for (std::uint32_t i = 0; i < n; ++i) {
       const TreeNode &node = tree[i];
       if (!node.is_leaf())
@@ -331,17 +339,19 @@ void TreeShap::explain_tree_table(std::size_t t, const float *row, float missing
   }
 }
 
-void TreeShap::recurse(const TreeNode *tree, const double *cover, std::uint32_t node,
-                       const float *row, float missing, double *phi, PathElement *parent_path, std::size_t depth,
-                       double zero_fraction, double one_fraction, int feature) const {
+void TreeShap::recurse(std::uint32_t tree_begin, std::uint32_t node, const float *row, float missing, double *phi,
+                       PathElement *parent_path, std::size_t depth, double zero_fraction, double one_fraction,
+                       int feature) const {
   PathElement *path = parent_path + depth + 1;
   std::copy(parent_path, parent_path + depth + 1, path);
   extend_path(path, depth, zero_fraction, one_fraction, feature);
-  const TreeNode &n = tree[node];
+  const TreeNode &n = model_.nodes[tree_begin + node];
+  const double *cover = model_.cover.data() + tree_begin;
   if (n.is_leaf()) {
+    const double value = leaf_value(model_, tree_begin, node);
     for (std::size_t i = 1; i <= depth; ++i) {
       const double w = unwound_sum(path, depth, i);
-      phi[path[i].feature] += w * (path[i].one_fraction - path[i].zero_fraction) * n.leaf_value;
+      phi[path[i].feature] += w * (path[i].one_fraction - path[i].zero_fraction) * value;
     }
     return;
   }
@@ -360,8 +370,8 @@ void TreeShap::recurse(const TreeNode *tree, const double *cover, std::uint32_t 
     unwind_path(path, depth, index);
     --depth;
   }
-  recurse(tree, cover, hot, row, missing, phi, path, depth + 1, hot_zero * incoming_zero, incoming_one, split);
-  recurse(tree, cover, cold, row, missing, phi, path, depth + 1, cold_zero * incoming_zero, 0, split);
+  recurse(tree_begin, hot, row, missing, phi, path, depth + 1, hot_zero * incoming_zero, incoming_one, split);
+  recurse(tree_begin, cold, row, missing, phi, path, depth + 1, cold_zero * incoming_zero, 0, split);
 }
 
 }  // namespace riskkit::detail

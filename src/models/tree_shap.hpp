@@ -72,9 +72,9 @@ class TreeShap {
  private:
   const Tables &tables() const;
   void explain_tree_table(std::size_t tree, const float *row, float missing, Scratch &scratch, double *phi) const;
-  void recurse(const TreeNode *tree, const double *cover, std::uint32_t node, const float *row,
-               float missing, double *phi, PathElement *parent_path, std::size_t depth, double zero_fraction,
-               double one_fraction, int feature) const;
+  void recurse(std::uint32_t tree_begin, std::uint32_t node, const float *row, float missing, double *phi,
+               PathElement *parent_path, std::size_t depth, double zero_fraction, double one_fraction,
+               int feature) const;
 
   const TreeEnsemble &model_;
   std::size_t max_table_entries_;

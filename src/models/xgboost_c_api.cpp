@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "models/model_document.hpp"
 #include "riskkit/error.hpp"
 
 namespace riskkit::detail {
@@ -47,9 +48,7 @@ std::string json_float(float v) {
 // distinct values cannot be expressed in 1.7 and is refused rather than approximated.
 void restore_base_score(void *booster, const void *data, std::size_t size, const nlohmann::json &config,
                         const std::string &origin) {
-  const auto *bytes = static_cast<const std::uint8_t *>(data);
-  const nlohmann::json doc = size > 0 && bytes[0] == '{' ? nlohmann::json::parse(bytes, bytes + size)
-                                                         : nlohmann::json::from_ubjson(bytes, bytes + size);
+  const Json doc = parse_model_document(std::string_view(static_cast<const char *>(data), size), origin);
   std::string written = doc.at("learner").at("learner_model_param").at("base_score").get<std::string>();
   if (written.empty() || written.front() != '[') return;
   const nlohmann::json values = nlohmann::json::parse(written);

@@ -66,8 +66,8 @@ class CodeGen {
   std::uint32_t index(std::size_t i) { return static_cast<std::uint32_t>(i); }
 
   /// Appends an instruction whose net stack effect is `effect`; returns its index.
-  std::size_t emit(Op op, std::size_t arg, int effect, bool negate = false, std::uint16_t arg2 = 0) {
-    program_.code.push_back(Instruction{op, negate, arg2, index(arg)});
+  std::size_t emit(Op op, std::size_t arg, int effect, bool negate = false, std::size_t arg2 = 0) {
+    program_.code.push_back(Instruction{op, negate, index(arg), index(arg2), 0});
     depth_ = static_cast<std::size_t>(static_cast<long>(depth_) + effect);
     program_.max_stack = std::max(program_.max_stack, depth_);
     return program_.code.size() - 1;
@@ -110,19 +110,19 @@ class CodeGen {
     emit(Op::push_constant, program_.constants.size() - 1, +1);
   }
 
-  /// `name <op> number-literal` as one fused instruction (the literal's constant index
-  /// must fit arg2). Returns false when the shape does not apply.
+  /// `name <op> number-literal` as one fused instruction. Returns false when the shape
+  /// does not apply.
   bool gen_slot_comparison(const Node &node) {
     const Node &left = *node.children[0];
     const Node &right = *node.children[1];
     if (node.type != Type::boolean || left.kind != NodeKind::name || left.type != Type::number ||
         right.kind != NodeKind::literal || right.type != Type::number || node.op < Operator::eq ||
-        node.op > Operator::ge || program_.constants.size() > 0xffff)
+        node.op > Operator::ge)
       return false;
     gen_literal(right);  // appends the constant; the push itself is dropped below
     program_.code.pop_back();
     depth_ -= 1;
-    const auto constant = static_cast<std::uint16_t>(program_.constants.size() - 1);
+    const std::size_t constant = program_.constants.size() - 1;
     const auto op = static_cast<Op>(static_cast<int>(Op::eq_slot_number) +
                                     (static_cast<int>(node.op) - static_cast<int>(Operator::eq)));
     emit(op, left.slot, +1, false, constant);

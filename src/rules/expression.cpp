@@ -31,6 +31,8 @@ Expression Expression::compile(std::string_view source, const SymbolTable &symbo
   }
 }
 
+const Program &program_of(const Expression &expression) noexcept { return *expression.program_; }
+
 std::size_t Expression::max_steps() const noexcept { return program_->code.size(); }
 
 Type Expression::type() const noexcept { return program_->type; }

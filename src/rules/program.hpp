@@ -74,17 +74,46 @@ enum class Op : std::uint8_t {
   branch_if_not,  ///< ( b -- ) pop b; if it is not true, jump to arg
   jump,           ///< ( -- ) jump to arg
   jump_if_present,  ///< ( v -- v ) if v is present: keep it and jump to arg; else pop it
-  ret,            ///< ( v -- v ) the result is the top of the stack
+  // Rule-set programs only (rule_program.cpp): every rule's code in one program, so a
+  // record costs one VM entry instead of one per rule.
+  hit,            ///< ( b -- ) if b is true, rule arg fired; rule arg's division flag is reported here
+  /// ( -- ) slots[arg] (a number) compared with constants[arg2]; if true, rule arg3 fired.
+  hit_eq_slot_number, hit_ne_slot_number, hit_lt_slot_number, hit_le_slot_number, hit_gt_slot_number,
+  hit_ge_slot_number,
+  /// ( -- ) slots[arg] compared with constants[arg2]; if not true, jump to arg3 (the
+  /// fused `x > c and ...` of a rule, whose false result skips the rule's hit).
+  skip_eq_slot_number, skip_ne_slot_number, skip_lt_slot_number, skip_le_slot_number, skip_gt_slot_number,
+  skip_ge_slot_number,
+  eq_slot_string,  ///< ( -- b ) slots[arg] (a string) == strings[arg2]; `negate` makes it !=
+  in_slot_string,  ///< ( -- b ) slots[arg] (a string) in string_lists[arg2]; `negate` makes it `not in`
+  not_slot_bool,   ///< ( -- b ) not slots[arg] (a bool); missing counts as false, so gives true
+  /// ( -- ) the three predicates above and a bool slot's truth, fused like the *_slot_number
+  /// ones: hit_* reports rule arg3 if the predicate is true, skip_* jumps to arg3 if not.
+  hit_eq_slot_string, skip_eq_slot_string, hit_in_slot_string, skip_in_slot_string,
+  hit_not_slot_bool, skip_not_slot_bool, hit_slot_bool, skip_slot_bool,
+  /// ( x -- b ) x compared with constants[arg2]: `a / b > 0.6`, `days_between(t, u) < 30`.
+  eq_const_number, ne_const_number, lt_const_number, le_const_number, gt_const_number, ge_const_number,
+  /// ( x -- ) as above; if true, rule arg3 fired.
+  hit_eq_const_number, hit_ne_const_number, hit_lt_const_number, hit_le_const_number, hit_gt_const_number,
+  hit_ge_const_number,
+  /// ( x -- ) as above; if not true, jump to arg3.
+  skip_eq_const_number, skip_ne_const_number, skip_lt_const_number, skip_le_const_number, skip_gt_const_number,
+  skip_ge_const_number,
+  ret,            ///< ( v -- v ) the result is the top of the stack; always the last opcode
 };
 
-/// One instruction: 8 bytes.
+/// The number of opcodes (Op::ret is the last).
+inline constexpr std::size_t kOpCount = static_cast<std::size_t>(Op::ret) + 1;
+
+/// One instruction: 16 bytes.
 struct Instruction {
   Op op = Op::ret;
-  bool negate = false;     ///< for in_* and between_*: `not in`, `not between`
-  std::uint16_t arg2 = 0;  ///< the constant of a *_slot_number comparison
-  std::uint32_t arg = 0;   ///< slot, constant, list, temporary or jump target
+  bool negate = false;     ///< for in_*, between_* and eq_slot_string: `not in`, `not between`, `!=`
+  std::uint32_t arg = 0;   ///< slot, constant, list, temporary, jump target or rule
+  std::uint32_t arg2 = 0;  ///< the constant, string or list of a fused slot instruction
+  std::uint32_t arg3 = 0;  ///< the rule or jump target of a fused hit_* / skip_* instruction
 };
-static_assert(sizeof(Instruction) == 8);
+static_assert(sizeof(Instruction) == 16);
 
 /// One VM stack cell. The static type is known from the bytecode, so the cell holds no
 /// type tag. Invariants: a missing number holds NaN, so IEEE arithmetic propagates it
@@ -114,6 +143,7 @@ class Program {
   std::vector<std::shared_ptr<const StringList>> member_lists;  ///< bundle lists named by in_list()
   std::size_t max_stack = 1;       ///< deepest stack the code reaches
   std::size_t num_temps = 0;       ///< string results built during evaluation (one per instruction)
+  std::size_t num_rules = 0;       ///< rule-set programs: the rules linked (each reports at most one hit)
 };
 
 /// Bits of the `flags` argument of run(): what an evaluation noticed besides its value.
@@ -123,6 +153,11 @@ inline constexpr std::uint32_t kFlagDivisionByZero = 1;
 /// points into `slots`, the program or this thread's temporaries, so it is valid until
 /// the thread's next run().
 Cell run(const Program &program, std::span<const Value> slots, std::uint32_t &flags) noexcept;
+
+/// Runs a rule-set program (see link_rules in rule_program.hpp): appends every rule that
+/// fired to `hits` and, when `divided_by_zero` is given, every rule that divided by zero.
+void run_rules(const Program &program, std::span<const Value> slots, std::vector<std::size_t> &hits,
+               std::vector<std::size_t> *divided_by_zero);
 
 /// The Value of a result cell of static type `type` (copies strings).
 Value to_value(const Cell &cell, Type type);

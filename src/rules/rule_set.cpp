@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "riskkit/error.hpp"
+#include "rules/program.hpp"
+#include "rules/rule_program.hpp"
 
 namespace riskkit {
 
@@ -49,16 +51,16 @@ RuleSet::RuleSet(std::vector<Rule> rules) : rules_(std::move(rules)) {
     if (!std::isfinite(rule.score))
       throw Error(ErrorCode::invalid_bundle, fmt::format("rule '{}': score must be a finite number", rule.id));
   }
+  std::vector<rules::LinkedRule> linked;
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].enabled) linked.push_back({i, &rules::program_of(rules_[i].when)});
+  }
+  program_ = std::make_shared<const rules::Program>(rules::link_rules(linked));
 }
 
 void RuleSet::evaluate(std::span<const Value> slots, std::vector<std::size_t> &hits,
                        std::vector<std::size_t> *divided_by_zero) const {
-  for (std::size_t i = 0; i < rules_.size(); ++i) {
-    if (!rules_[i].enabled) continue;
-    rules::EvalFlags flags;
-    if (rules_[i].when.test(slots, flags)) hits.push_back(i);
-    if (divided_by_zero && flags.division_by_zero) divided_by_zero->push_back(i);
-  }
+  if (program_) rules::run_rules(*program_, slots, hits, divided_by_zero);
 }
 
 }  // namespace riskkit

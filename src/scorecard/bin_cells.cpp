@@ -3,6 +3,7 @@
 // pre-bins), which keeps these quadratic loops cheap.
 #include "scorecard/bin_cells.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace riskkit::scorecard::detail {
@@ -67,31 +68,41 @@ double chi2_of(const Cell &a, const Cell &b) noexcept {
 }
 
 void chi_merge(std::vector<Cell> &cells, std::size_t max_bins, double threshold) {
+  // chi[i] belongs to the pair (i, i + 1); a merge changes only its two neighbours' values,
+  // so a merge costs one scan for the minimum instead of recomputing every pair.
+  std::vector<double> chi;
+  for (std::size_t i = 0; i + 1 < cells.size(); ++i) chi.push_back(chi2_of(cells[i], cells[i + 1]));
   while (cells.size() > 1) {
-    double low = 0;
-    const std::size_t i = lowest_chi2_pair(cells, &low);
-    if (cells.size() <= max_bins && !(threshold > 0 && low < threshold)) break;
+    const auto low = std::min_element(chi.begin(), chi.end());
+    const auto i = static_cast<std::size_t>(low - chi.begin());
+    if (cells.size() <= max_bins && !(threshold > 0 && *low < threshold)) break;
     merge_at(cells, i);
+    chi.erase(chi.begin() + static_cast<std::ptrdiff_t>(i));
+    if (i < chi.size()) chi[i] = chi2_of(cells[i], cells[i + 1]);
+    if (i > 0) chi[i - 1] = chi2_of(cells[i - 1], cells[i]);
   }
 }
 
 void enforce_monotonic(std::vector<Cell> &cells, Monotonic direction, const Totals &totals, double smoothing) {
   const double sign = direction == Monotonic::descending ? -1.0 : 1.0;
+  // Cached per cell (WOE) and per pair (chi-square); a merge refreshes only its neighbourhood.
+  const auto woe = [&](const Cell &c) { return woe_of(goods_of(c), static_cast<double>(c.bads), totals, smoothing); };
+  std::vector<double> w, chi;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    w.push_back(woe(cells[i]));
+    if (i + 1 < cells.size()) chi.push_back(chi2_of(cells[i], cells[i + 1]));
+  }
   while (cells.size() > 1) {
     std::size_t best = cells.size();
-    double low = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i + 1 < cells.size(); ++i) {
-      const double a = woe_of(goods_of(cells[i]), static_cast<double>(cells[i].bads), totals, smoothing);
-      const double b = woe_of(goods_of(cells[i + 1]), static_cast<double>(cells[i + 1].bads), totals, smoothing);
-      if (sign * (b - a) >= 0) continue;
-      const double c = chi2_of(cells[i], cells[i + 1]);
-      if (c < low) {
-        low = c;
-        best = i;
-      }
-    }
+    for (std::size_t i = 0; i + 1 < cells.size(); ++i)
+      if (sign * (w[i + 1] - w[i]) < 0 && (best == cells.size() || chi[i] < chi[best])) best = i;
     if (best == cells.size()) return;
     merge_at(cells, best);
+    w.erase(w.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+    w[best] = woe(cells[best]);
+    chi.erase(chi.begin() + static_cast<std::ptrdiff_t>(best));
+    if (best < chi.size()) chi[best] = chi2_of(cells[best], cells[best + 1]);
+    if (best > 0) chi[best - 1] = chi2_of(cells[best - 1], cells[best]);
   }
 }
 

@@ -95,9 +95,10 @@ Split split_rows(std::span<const double> x, std::span<const double> y, const std
 double shape(std::vector<Cell> &cells, const BinningOptions &o, Monotonic direction, const Totals &totals,
              std::size_t rows) {
   if (direction != Monotonic::none) detail::enforce_monotonic(cells, direction, totals, o.smoothing);
+  // Small bins go first, so that they do not spend the bin budget chi-merge works with.
+  if (o.min_bin_share > 0) detail::merge_small(cells, o.min_bin_share * static_cast<double>(rows));
   if (o.method == BinningMethod::chimerge || cells.size() > o.max_bins)
     detail::chi_merge(cells, o.max_bins, o.method == BinningMethod::chimerge ? o.chi2_threshold : 0.0);
-  if (o.min_bin_share > 0) detail::merge_small(cells, o.min_bin_share * static_cast<double>(rows));
   // A merge can move a smoothed WOE past a neighbour's; check once more.
   if (direction != Monotonic::none) detail::enforce_monotonic(cells, direction, totals, o.smoothing);
   return detail::cells_iv(cells, totals, o.smoothing);
@@ -174,7 +175,11 @@ Binning fit_binning(std::span<const double> x, std::span<const double> y, const 
     return assemble(detail::edge_cells(s.numeric, edges), s, std::move(special), o.smoothing, Monotonic::none);
   }
   const std::size_t pre = o.method == BinningMethod::chimerge ? std::max(o.initial_bins, o.max_bins) : o.max_bins;
-  std::vector<Cell> cells = detail::quantile_cells(s.numeric, pre);
+  // Classic chi-merge starts from the distinct values; beyond `pre` of them (continuous
+  // data), from `pre` equal-frequency bins.
+  std::vector<Cell> cells = o.method == BinningMethod::chimerge ? detail::distinct_cells(s.numeric, pre)
+                                                                : std::vector<Cell>{};
+  if (cells.empty()) cells = detail::quantile_cells(s.numeric, pre);
   Monotonic direction = o.monotonic;
   if (direction == Monotonic::automatic) {
     std::vector<Cell> down = cells;

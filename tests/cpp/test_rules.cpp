@@ -1057,3 +1057,37 @@ TEST_CASE("brute-force oracle: compiled bytecode equals a tree-walking evaluator
   }
   CHECK(cases == 36000);
 }
+
+TEST_CASE("brute-force oracle: a RuleSet linked into one program fires exactly the oracle's rules") {
+  oracle::Gen gen(20261126);
+  const SymbolTable table = oracle::table();
+  std::vector<oracle::V> env;
+  std::vector<Value> slots;
+  for (int set = 0; set < 300; ++set) {
+    std::vector<oracle::Tree> trees;
+    std::vector<riskkit::Rule> rules;
+    const int count = 1 + gen.pick(12);
+    for (int i = 0; i < count; ++i) {
+      trees.push_back(gen.boolean_tree(1 + gen.pick(4)));
+      rules.push_back({oracle::var_name("R", i), Expression::compile(trees.back().text, table), riskkit::Action::flag,
+                       {}, 0, {}, riskkit::RuleMode::active, gen.pick(8) != 0, {}});
+    }
+    const riskkit::RuleSet rule_set(rules);
+    for (int j = 0; j < 6; ++j) {
+      gen.environment(env, slots);
+      std::vector<std::size_t> want_hits, want_divided, hits, divided;
+      for (std::size_t i = 0; i < trees.size(); ++i) {
+        if (!rules[i].enabled) continue;
+        const oracle::V v = trees[i].eval(env);
+        if (v.present && v.b) want_hits.push_back(i);
+        riskkit::rules::EvalFlags flags;
+        (void)rules[i].when.test(slots, flags);
+        if (flags.division_by_zero) want_divided.push_back(i);
+      }
+      rule_set.evaluate(slots, hits, &divided);
+      INFO("set " << set << ", record " << j);
+      REQUIRE(hits == want_hits);
+      REQUIRE(divided == want_divided);
+    }
+  }
+}

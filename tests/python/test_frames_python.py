@@ -222,3 +222,11 @@ def test_model_pickles_as_its_bytes(engine, records):
     assert copy is pickle.loads(data)
     X = example_inputs(engine, records)
     np.testing.assert_array_equal(copy.predict(X).to_numpy(), model.predict(X).to_numpy())
+
+
+def test_objects_whose_load_failed_repr_safely():
+    # A traceback through a failed __init__ reprs the half-made object (pytest does).
+    assert repr(riskkit.Engine.__new__(riskkit.Engine)) == "<riskkit.Engine (not loaded)>"
+    assert repr(riskkit.Model.__new__(riskkit.Model)) == "<riskkit.Model (not loaded)>"
+    with pytest.raises(riskkit.RiskkitError):
+        riskkit.Engine(FEATURES_BUNDLE / "no-such-bundle")

@@ -9,20 +9,24 @@
     model = riskkit.load_model("model.ubj")
     model.predict(X)                         # X: numpy array or DataFrame, one row per event
 
-    riskkit.metrics.auc(scores, labels)      # also gini, ks, psi
+    riskkit.metrics.auc(scores, labels)      # also gini, ks, psi, csi, iv, score_bands, decision_rates
+    import riskkit.scorecard, riskkit.plots  # scorecard development; monitoring plots (matplotlib)
+
+    riskkit.io.decide_file(bundle, "in.parquet", "out.parquet")   # also CSV, JSON Lines
+    import riskkit.spark, riskkit.dask       # riskkit.spark.decide(spark_df, bundle), ...
 
 Every failure to load or use a bundle, model or record raises riskkit.RiskkitError,
 whose ``code`` is a stable name such as "invalid_bundle". See docs/python-api.md.
 """
 
 from . import metrics
-from ._core import Decision, RiskkitError
+from ._core import Decision, RiskkitError, replay, sign_bundle
 from ._core import version as _library_version
 from ._engine import Engine
 from ._model import Model, load_model
-from . import features, metrics, privacy, rules  # noqa: E402  (submodules: riskkit.metrics.auc, ...)
+from . import features, io, metrics, privacy, rules, scorecard  # noqa: E402  (submodules: riskkit.metrics.auc, ...)
 
 #: The version of the loaded C++ library, "MAJOR.MINOR.PATCH".
 __version__: str = _library_version()
 
-__all__ = ["Decision", "Engine", "Model", "RiskkitError", "__version__", "features", "load_model", "metrics", "privacy", "rules"]
+__all__ = ["Decision", "Engine", "Model", "RiskkitError", "__version__", "features", "io", "load_model", "metrics", "privacy", "replay", "rules", "scorecard", "sign_bundle"]

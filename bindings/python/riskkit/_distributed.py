@@ -86,7 +86,7 @@ class ModelPayload:
         from ._model import load_model
 
         loaded = model if isinstance(model, _core.Model) else load_model(model, backend=backend)
-        function, (data, backend, suffix) = loaded.__reduce__()
+        _, (data, backend, suffix) = loaded.__reduce__()
         return cls(data, backend, suffix, tuple(loaded.feature_names), loaded.num_outputs)
 
     def model(self) -> Any:

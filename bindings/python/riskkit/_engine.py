@@ -14,11 +14,14 @@ if TYPE_CHECKING:
 class Engine(_core.Engine):
     """A decision engine serving one bundle at a time.
 
-    ``Engine(bundle_dir, *, pseudonym_key=None, velocity_failure="fail_open", pickle_key=False)``:
+    ``Engine(bundle_dir, *, pseudonym_key=None, velocity_failure="fail_open", audit_path=None,
+    require_signature=False, signature_key=None, pickle_key=False)``:
     pseudonym_key is the key text for the bundle's personal-data fields (default: the
     RISKKIT_PSEUDONYM_KEY / RISKKIT_PSEUDONYM_KEY_FILE environment variables);
-    velocity_failure says what happens when velocity state is unavailable; pickle_key=True
-    lets a pickle of this engine carry pseudonym_key (off by default: see __reduce__).
+    velocity_failure says what happens when velocity state is unavailable; audit_path
+    appends one audit line per decision (docs/audit.md); require_signature refuses bundles
+    without a valid bundle.sig checked with signature_key; pickle_key=True lets a pickle of
+    this engine carry pseudonym_key (off by default: see __reduce__).
 
     :meth:`decide` decides one dict, :meth:`decide_many` a list of dicts on all cores,
     :meth:`decide_frame` a pandas DataFrame; :meth:`reload` swaps in a new bundle only
@@ -28,10 +31,20 @@ class Engine(_core.Engine):
     """
 
     def __init__(self, bundle_dir: str | os.PathLike, *, pseudonym_key: str | None = None,
-                 velocity_failure: str = "fail_open", pickle_key: bool = False) -> None:
-        super().__init__(bundle_dir, pseudonym_key=pseudonym_key, velocity_failure=velocity_failure)
+                 velocity_failure: str = "fail_open", audit_path: str | os.PathLike | None = None,
+                 require_signature: bool = False, signature_key: bytes | None = None,
+                 pickle_key: bool = False) -> None:
+        super().__init__(bundle_dir, pseudonym_key=pseudonym_key, velocity_failure=velocity_failure,
+                         audit_path=audit_path, require_signature=require_signature, signature_key=signature_key)
         self._velocity_failure = velocity_failure
+        self._require_signature = require_signature
         self._pickled_key = pseudonym_key if pickle_key else None
+        self._loaded = True
+
+    def __repr__(self) -> str:
+        # A failed __init__ leaves an instance without a C++ engine, which tracebacks still
+        # repr (pytest, debuggers): never touch the core then.
+        return super().__repr__() if getattr(self, "_loaded", False) else "<riskkit.Engine (not loaded)>"
 
     def decide_frame(self, df: pd.DataFrame, *, nthread: int = 0, progress: bool = False) -> pd.DataFrame:
         """Decides every row of ``df`` (columns = record fields) and returns one row per input row.
@@ -63,7 +76,10 @@ class Engine(_core.Engine):
         per process (a bundle with velocity features: a new engine, empty state).
         """
         info = self.bundle_info
-        options: dict[str, Any] = {"velocity_failure": self._velocity_failure}
+        # Never pickled: the audit path (each worker would append to the same file) and the
+        # signature key (a secret; workers read RISKKIT_BUNDLE_KEY_FILE).
+        options: dict[str, Any] = {"velocity_failure": self._velocity_failure,
+                                   "require_signature": self._require_signature}
         if self._pickled_key is not None:
             options["pseudonym_key"] = self._pickled_key
             options["pickle_key"] = True

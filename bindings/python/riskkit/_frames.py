@@ -57,9 +57,13 @@ def progress_bar(total: int, enabled: bool, desc: str) -> Any:
     if not enabled:
         return None
     try:
+        import ipywidgets  # noqa: F401  (a notebook widget bar when available)
         from tqdm.auto import tqdm
-    except ImportError as error:  # pragma: no cover - tqdm is a dev requirement
-        raise ImportError("progress=True needs tqdm: pip install tqdm") from error
+    except ImportError:
+        try:
+            from tqdm import tqdm  # text bar: terminals, and notebooks without ipywidgets
+        except ImportError as error:  # pragma: no cover - tqdm is a dev requirement
+            raise ImportError("progress=True needs tqdm: pip install tqdm") from error
     return tqdm(total=total, desc=desc, unit="rows")
 
 

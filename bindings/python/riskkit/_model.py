@@ -71,6 +71,12 @@ class Model(_core.Model):
         self._backend = backend
         self._path = os.fspath(path)
         self._sha256 = hashlib.sha256(data).hexdigest() if data is not None else None
+        self._loaded = True
+
+    def __repr__(self) -> str:
+        # A failed __init__ leaves an instance without a C++ model, which tracebacks still
+        # repr (pytest, debuggers): never touch the core then.
+        return super().__repr__() if getattr(self, "_loaded", False) else "<riskkit.Model (not loaded)>"
 
     def predict(self, X: Any, *, output: str = "value", missing: float = math.nan, nthread: int = 0) -> Any:
         """Scores the rows of X (2-D, or 1-D for one row).

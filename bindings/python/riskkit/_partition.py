@@ -127,7 +127,7 @@ def components(keys: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, st
             parent[max(ra, rb)] = min(ra, rb)
 
     for row in keys[columns].itertuples(index=False, name=None):
-        nodes = [f"{i}:{v}" for i, v in enumerate(row) if v is not None]
+        nodes = [f"{i}:{v}" for i, v in enumerate(row) if not _missing(v)]  # NaN/NA after a round trip
         for node in nodes:
             parent.setdefault(node, node)
         for node in nodes[1:]:
@@ -150,7 +150,7 @@ def labels(keys: pd.DataFrame, rows: Iterable[int], plan: VelocityPlan,
     for row, values in zip(rows, keys[columns].itertuples(index=False, name=None)):
         label = None
         for column, value in zip(columns, values):
-            if value is not None:
+            if not _missing(value):
                 label = value if mapping is None else mapping[column][value]
                 break
         out.append(f"k:{label}" if label is not None else f"row:{row}")

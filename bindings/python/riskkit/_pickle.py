@@ -93,7 +93,8 @@ def load_engine(digest: str, files: dict[str, bytes], options: dict) -> Any:
 
     directory = bundle_directory(digest, files)
     secret = options.get("pseudonym_key")
-    key = (digest, options.get("velocity_failure"), hashlib.sha256(secret.encode()).hexdigest() if secret else None)
+    key = (digest, options.get("velocity_failure"), options.get("require_signature", False),
+           hashlib.sha256(secret.encode()).hexdigest() if secret else None)
     shared = not _manifest.velocity_plan(_manifest.read(directory)).stateful
     if shared:
         with _LOCK:

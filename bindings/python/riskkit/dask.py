@@ -73,7 +73,9 @@ def predict(df: dd.DataFrame, model: Any, *, keep: Sequence[str] = (), output: s
             column: str = "score", backend: str = "native") -> dd.DataFrame:
     """Model.predict over a Dask DataFrame of model inputs (matched by ``feature_names``):
     ``df``'s index, the ``keep`` columns, then ``column`` (one output) or
-    ``<column>_<k>`` (k outputs)."""
+    ``<column>_<k>`` (k outputs).
+    A model without stored input names reads the frame's columns by position: the frame
+    must then hold exactly its inputs, in order."""
     import pandas as pd
 
     payload = ModelPayload.of(model, backend)

@@ -24,7 +24,6 @@ import math
 import os
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterator, Union
 
 from . import _core, _frames, _manifest
@@ -129,8 +128,8 @@ def decide_file(bundle: PathLike | Engine, input: PathLike, output: PathLike, *,
             usable = [i for i, e in enumerate(errors) if e is None]
             decided = engine.decide_many([rows[i] for i in usable], nthread=nthread, errors="return")
             results: list[Any] = list(errors)
-            for i, result in zip(usable, decided):
-                results[i] = result
+            for j, (i, result) in enumerate(zip(usable, decided)):
+                results[i] = _unprefixed(result, j)
             write(lines, rows, results)
             rejected = sum(isinstance(r, (_core.RiskkitError, str)) for r in results)
             counts["rejected"] += rejected
@@ -176,11 +175,11 @@ def _open_text(path: PathLike, mode: str) -> Iterator[IO[str]]:
     if os.fspath(path) == "-":
         yield sys.stdin if mode == "r" else sys.stdout
         return
-    with open(path, mode, encoding="utf-8", newline="" if path_is_csv(path) else None) as f:
+    with open(path, mode, encoding="utf-8", newline="" if _is_csv(path) else None) as f:
         yield f
 
 
-def path_is_csv(path: PathLike) -> bool:
+def _is_csv(path: PathLike) -> bool:
     return os.fspath(path).lower().endswith(".csv")
 
 
@@ -296,6 +295,15 @@ def _decision_writer(path: PathLike, info: dict) -> Iterator[Any]:
                                            separators=(",", ":")) + "\n")
 
         yield write
+
+
+def _unprefixed(result: Any, position: int) -> Any:
+    """A RiskkitError from decide_many without its "records[i]: " prefix (the file's line
+    number replaces it), as the CLI reports it; a Decision unchanged."""
+    prefix = f"records[{position}]: "
+    if isinstance(result, _core.RiskkitError) and str(result).startswith(prefix):
+        return _core.RiskkitError(str(result)[len(prefix):], result.code)
+    return result
 
 
 def _as_error(result: Any) -> Any:

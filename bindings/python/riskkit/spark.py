@@ -33,7 +33,7 @@ __all__ = ["decide", "features", "predict"]
 
 
 def decide(df: DataFrame, bundle: Any, *, keep: Sequence[str] | None = None, partitions: int | None = None,
-           pseudonym_key: str | None = None, velocity_failure: str = "fail_open",
+           order_by: Sequence[str] = (), pseudonym_key: str | None = None, velocity_failure: str = "fail_open",
            country_code: str = "86") -> DataFrame:
     """Decides every row of a Spark DataFrame (columns = record fields) with ``bundle``.
 
@@ -42,19 +42,22 @@ def decide(df: DataFrame, bundle: Any, *, keep: Sequence[str] | None = None, par
     by decide_frame's columns: event_id, outcome, grade, score_<model>, rule_hits,
     reasons (arrays of strings), issues, error. ``partitions``: how many partitions a
     bundle with velocity features is repartitioned into (default:
-    spark.sql.shuffle.partitions). Raises RiskkitError at once if a required field has
-    no column.
+    spark.sql.shuffle.partitions). ``order_by``: columns that order events with the same
+    event time (default: the DataFrame's own row order, as monotonically_increasing_id
+    sees it — the file order for a plain file scan; give a sequence column or the event id
+    when the frame was shuffled, to match a single-process run sorted the same way).
+    Raises RiskkitError at once if a required field has no column.
     """
     payload = BundlePayload.of(bundle, pseudonym_key, velocity_failure)
     payload.check_columns(df.columns)
     keep = list(df.columns if keep is None else keep)
     _check_names(keep, _distributed.decision_columns(payload))
     schema = _join(_select_schema(df, keep), _decision_schema(payload))
-    return _run(df, payload, keep, schema, partitions, country_code, _distributed.decide_partitions)
+    return _run(df, payload, keep, schema, partitions, order_by, country_code, _distributed.decide_partitions)
 
 
 def features(df: DataFrame, bundle: Any, *, keep: Sequence[str] | None = None, partitions: int | None = None,
-             pseudonym_key: str | None = None, country_code: str = "86") -> DataFrame:
+             order_by: Sequence[str] = (), pseudonym_key: str | None = None, country_code: str = "86") -> DataFrame:
     """riskkit.features.compute over a Spark DataFrame: the ``keep`` columns (default: the
     event id field, if any) followed by one double column per feature, as the online
     engine computes them (same partitioning as :func:`decide`)."""
@@ -68,14 +71,16 @@ def features(df: DataFrame, bundle: Any, *, keep: Sequence[str] | None = None, p
 
     schema = _join(_select_schema(df, keep), StructType([StructField(n, DoubleType()) for n in payload.feature_names]))
     run = functools.partial(_distributed.features_partitions, country_code=country_code)
-    return _run(df, payload, keep, schema, partitions, country_code, run)
+    return _run(df, payload, keep, schema, partitions, order_by, country_code, run)
 
 
 def predict(df: DataFrame, model: Any, *, keep: Sequence[str] | None = None, output: str = "value",
             column: str = "score", backend: str = "native") -> DataFrame:
     """Model.predict over a Spark DataFrame whose columns hold the model's inputs (matched
     by ``feature_names``, else by position): the ``keep`` columns (default: all of
-    ``df``'s), then ``column`` (one output) or ``<column>_<k>`` (k outputs), doubles."""
+    ``df``'s), then ``column`` (one output) or ``<column>_<k>`` (k outputs), doubles.
+    A model without stored input names reads the frame's columns by position: the frame
+    must then hold exactly its inputs, in order."""
     from pyspark.sql.types import DoubleType, StructField, StructType
 
     payload = ModelPayload.of(model, backend)
@@ -96,7 +101,7 @@ def predict(df: DataFrame, model: Any, *, keep: Sequence[str] | None = None, out
 
 
 def _run(df: DataFrame, payload: BundlePayload, keep: list[str], schema: Any, partitions: int | None,
-         country_code: str, per_partition: Any) -> DataFrame:
+         order_by: Sequence[str], country_code: str, per_partition: Any) -> DataFrame:
     """Repartitions for velocity features when needed, then maps ``per_partition``."""
     timezone = df.sparkSession.conf.get("spark.sql.session.timeZone")
     plan = payload.plan
@@ -117,7 +122,8 @@ def _run(df: DataFrame, payload: BundlePayload, keep: list[str], schema: Any, pa
     labelled = base.mapInPandas(functools.partial(_label, plan=plan, mapping=mapping, country_code=country_code),
                                 labelled_schema)
     count = partitions or int(df.sparkSession.conf.get("spark.sql.shuffle.partitions"))
-    ordered = labelled.repartition(count, _partition.LABEL).sortWithinPartitions(_partition.TIME, _partition.ROW)
+    ordered = labelled.repartition(count, _partition.LABEL).sortWithinPartitions(
+        _partition.TIME, *order_by, _partition.ROW)
     drop = [_partition.ROW, _partition.TIME, _partition.LABEL]
     run = functools.partial(per_partition, payload=payload, keep=keep, drop=drop, timezone=timezone)
     return ordered.mapInPandas(run, schema)

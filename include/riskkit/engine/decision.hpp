@@ -3,6 +3,7 @@
 /// Decision: everything the engine concluded about one record.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,5 +69,9 @@ struct RK_API Decision {
   /// One JSON object with all of the above; keys are documented in docs/bundle-format.md.
   std::string to_json() const;
 };
+
+/// The share of `decisions` made without manual review (outcome other than review):
+/// the automated-decision rate a policy is monitored by. NaN for no decisions.
+RK_API double automated_share(std::span<const Decision> decisions) noexcept;
 
 }  // namespace riskkit

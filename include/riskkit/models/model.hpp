@@ -1,8 +1,9 @@
 #pragma once
 /// \file
-/// Models: tree ensembles (XGBoost JSON/UBJSON), logistic regression and scorecards,
-/// behind one interface. Every model reads rows of float32 features, exactly as XGBoost
-/// casts them, with NaN (and optionally a caller-chosen sentinel) as missing.
+/// Models: tree ensembles (XGBoost JSON/UBJSON, LightGBM text), logistic regression and
+/// scorecards, behind one interface. Every model reads rows of float32 features, exactly
+/// as XGBoost casts them (LightGBM models widen them to double, as LightGBM does), with
+/// NaN (and optionally a caller-chosen sentinel) as missing.
 
 #include <cstddef>
 #include <limits>
@@ -35,7 +36,7 @@ class RK_API Model {
  public:
   virtual ~Model() = default;
 
-  /// "xgboost", "logistic", "scorecard" or "xgboost-capi" (the reference backend).
+  /// "xgboost", "lightgbm", "logistic", "scorecard" or "xgboost-capi" (the reference backend).
   virtual std::string_view kind() const noexcept = 0;
   /// Number of input columns each row must have.
   virtual std::size_t num_features() const noexcept = 0;
@@ -74,9 +75,10 @@ struct ModelLoadOptions {
 };
 
 /// Loads a model file; the format is detected from its content: XGBoost JSON or UBJSON
-/// (`.json`/`.ubj`), or a riskkit linear model (`{"riskkit_model": "logistic"|"scorecard"}`,
-/// see docs/models.md). Throws Error(io | parse | invalid_model) naming the file and the
-/// JSON path of the problem.
+/// (`.json`/`.ubj`), a LightGBM text model (first line `tree`), or a riskkit linear model
+/// (`{"riskkit_model": "logistic"|"scorecard"}`, see docs/models.md). Throws
+/// Error(io | parse | invalid_model | limit_exceeded) naming the file and the JSON path
+/// (LightGBM: the line) of the problem.
 RK_API std::shared_ptr<const Model> load_model(const std::string &path, const ModelLoadOptions &options = {});
 
 /// As load_model, from bytes already in memory; `origin` names the source in errors.

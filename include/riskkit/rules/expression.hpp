@@ -115,8 +115,12 @@ class RK_API Expression {
 
  private:
   explicit Expression(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
+  friend const Program &program_of(const Expression &expression) noexcept;
   std::shared_ptr<const Program> program_;
 };
+
+/// Detail: the bytecode of `expression`, for linking a RuleSet into one program.
+const Program &program_of(const Expression &expression) noexcept;
 
 RK_API const char *to_string(Type type) noexcept;
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,6 +73,9 @@ class RK_API RuleSet {
 
  private:
   std::vector<Rule> rules_;
+  /// Every enabled rule linked into one program (src/rules/rule_program.hpp), so a record
+  /// is one VM run; null for an empty set.
+  std::shared_ptr<const rules::Program> program_;
 };
 
 }  // namespace riskkit

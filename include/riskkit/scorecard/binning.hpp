@@ -31,7 +31,8 @@ namespace riskkit::scorecard {
 /// How the initial numeric bins are found.
 enum class BinningMethod {
   quantile,  ///< equal-frequency bins (`max_bins` quantiles of the non-missing, non-special values)
-  chimerge,  ///< `initial_bins` equal-frequency pre-bins, merged by lowest chi-square down to `max_bins`
+  chimerge,  ///< pre-bins merged by lowest chi-square down to `max_bins`: one per distinct value,
+             ///< or `initial_bins` equal-frequency bins when there are more distinct values
   fixed,     ///< the caller's `edges`
 };
 
@@ -47,7 +48,7 @@ enum class Monotonic {
 struct BinningOptions {
   BinningMethod method = BinningMethod::chimerge;
   std::size_t max_bins = 10;        ///< at most this many numeric bins (special and missing bins extra)
-  std::size_t initial_bins = 50;    ///< chi-merge pre-bins
+  std::size_t initial_bins = 1000;  ///< chi-merge pre-bins at most (distinct values up to this many)
   double min_bin_share = 0.0;       ///< merge numeric bins holding less than this share of the rows (0 = off)
   double chi2_threshold = 0.0;      ///< chi-merge also merges while a neighbour pair's chi-square is below this
   Monotonic monotonic = Monotonic::automatic;

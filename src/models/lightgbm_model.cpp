@@ -1,0 +1,79 @@
+#include "models/lightgbm_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace riskkit::detail {
+namespace {
+
+// As the XGBoost evaluator: rows per block that stay in L1, trees walked in lockstep.
+constexpr std::size_t kBlockRows = 64;
+constexpr std::size_t kGroupTrees = CompleteTrees::kGroupTrees;
+
+}  // namespace
+
+LightGbmModel::LightGbmModel(LightGbmEnsemble model) : model_(std::move(model)), shap_(model_.trees) {
+  const TreeEnsemble &trees = model_.trees;
+  for (std::size_t first = 0; first < trees.num_trees(); first += kGroupTrees) {
+    const auto depths = trees.tree_depth.begin() + static_cast<std::ptrdiff_t>(first);
+    const auto count = static_cast<std::ptrdiff_t>(std::min(kGroupTrees, trees.num_trees() - first));
+    group_depth_.push_back(*std::max_element(depths, depths + count));
+  }
+}
+
+// Adds every tree's leaf to `margins` (double, LightGBM's order: tree by tree per output).
+// Leaves step to themselves, so each group of trees takes its depth in steps unchecked.
+template <bool kSentinel, bool kGeneral>
+void LightGbmModel::accumulate(const float *rows, std::size_t nrow, float missing, double *margins) const noexcept {
+  const TreeEnsemble &trees = model_.trees;
+  const std::size_t ncol = trees.num_features, k = trees.num_outputs();
+  for (std::size_t block = 0; block < nrow; block += kBlockRows) {
+    const std::size_t block_end = std::min(nrow, block + kBlockRows);
+    for (std::size_t first = 0, g = 0; first < trees.num_trees(); first += kGroupTrees, ++g) {
+      const std::size_t count = std::min(kGroupTrees, trees.num_trees() - first);
+      const std::uint32_t depth = group_depth_[g];
+      for (std::size_t r = block; r < block_end; ++r) {
+        const float *row = rows + r * ncol;
+        std::uint32_t at[kGroupTrees] = {};
+        for (std::uint32_t step = 0; step < depth; ++step)
+          for (std::size_t j = 0; j < count; ++j) {
+            const TreeNode &node = trees.nodes[trees.tree_begin[first + j] + at[j]];
+            at[j] = next_node<kSentinel, kGeneral>(trees, node, row[node.feature()], missing);
+          }
+        for (std::size_t j = 0; j < count; ++j)
+          margins[r * k + trees.tree_group[first + j]] += trees.leaf_values[trees.tree_begin[first + j] + at[j]];
+      }
+    }
+  }
+}
+
+void LightGbmModel::predict_rows(const float *rows, std::size_t nrow, const PredictOptions &options,
+                                 double *out) const {
+  const std::size_t k = num_outputs();
+  std::fill(out, out + nrow * k, 0.0);
+  const bool sentinel = !std::isnan(options.missing);
+  const bool general = model_.trees.has_categorical || model_.trees.has_zero_missing;
+  if (general) {
+    if (sentinel) accumulate<true, true>(rows, nrow, options.missing, out);
+    else accumulate<false, true>(rows, nrow, options.missing, out);
+  } else {
+    if (sentinel) accumulate<true, false>(rows, nrow, options.missing, out);
+    else accumulate<false, false>(rows, nrow, options.missing, out);
+  }
+  if (options.output != PredictOutput::value) return;
+  // A forest (average_output) averages its trees before the link; its raw score stays
+  // the sum, as LightGBM's predict(raw_score=True) and pred_contrib report it.
+  if (model_.average_over > 0) {
+    const auto n = static_cast<double>(model_.average_over);
+    for (std::size_t i = 0; i < nrow * k; ++i) out[i] /= n;
+  }
+  for (std::size_t r = 0; r < nrow; ++r) model_.objective.transform(out + r * k, k);
+}
+
+void LightGbmModel::contribution_rows(const float *rows, std::size_t nrow, const PredictOptions &options,
+                                      double *out) const {
+  thread_local TreeShap::Scratch scratch;
+  shap_.explain(rows, nrow, options.missing, scratch, out);
+}
+
+}  // namespace riskkit::detail

@@ -1,0 +1,46 @@
+#pragma once
+// Reads LightGBM text models (`model.txt`, as written by LightGBM 2.x–4.x
+// Booster.save_model) into the native TreeEnsemble, validating every array, index and
+// number on the way, and reporting problems as `file:line: message`.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "models/lightgbm_objective.hpp"
+#include "models/tree_ensemble.hpp"
+
+namespace riskkit::detail {
+
+/// A LightGBM model as read from its text form.
+struct LightGbmEnsemble {
+  /// The trees with LightGBM's semantics mapped onto the native layout: numeric
+  /// thresholds rounded to the float32 `x < threshold` test that agrees with LightGBM's
+  /// double `x <= threshold` on every float32 input, categorical children swapped (a
+  /// listed category is LightGBM's left), exact double leaves in `leaf_values`, data
+  /// counts as cover. base_margin is 0 (LightGBM folds its average into the first trees).
+  TreeEnsemble trees;
+  LightGbmObjective objective;
+  /// With `average_output` (random forest): the number of iterations the summed margin is
+  /// divided by before the link function (the margin itself stays the sum, as LightGBM's
+  /// raw score); 0 otherwise.
+  std::size_t average_over = 0;
+};
+
+/// Whether `bytes` looks like a LightGBM text model: the first line is `tree`.
+bool looks_like_lightgbm_text(std::string_view bytes) noexcept;
+
+/// Most trees and most leaves per tree accepted.
+inline constexpr std::size_t kMaxLightGbmTrees = std::size_t{1} << 20;
+inline constexpr std::size_t kMaxLightGbmLeaves = std::size_t{1} << 17;
+
+/// Builds the ensemble of a LightGBM text model. Throws Error(invalid_model)
+/// "origin:line: problem" for anything malformed or unsupported: a missing header key or
+/// `end of trees`, unknown objective, linear trees, arrays of the wrong length, child
+/// indices out of range, cycles and shared children, unreachable nodes, split features
+/// above max_feature_idx, non-finite thresholds or leaves, bad decision types, category
+/// bitsets out of bounds, class counts that disagree. Error(limit_exceeded) for trees,
+/// leaves or depth beyond the limits.
+LightGbmEnsemble read_lightgbm_text(std::string_view text, const std::string &origin);
+
+}  // namespace riskkit::detail
