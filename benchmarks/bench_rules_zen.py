@@ -6,7 +6,7 @@ Both engines get the same records as Python dicts, one call per record, in this 
   a temporary directory (schema = the 100 fields, rules = the 100 rules, no models); the
   hits are ``Decision.rule_hits``. Also ``decide_many(records, nthread=1)``, one call for
   all records.
-- ZEN (PyPI ``zen-engine``, pinned in requirements-bench.txt): one JDM decision graph,
+- ZEN (PyPI ``zen-engine``, pinned in benchmarks/requirements-bench.txt): one JDM decision graph,
   input -> one expression node with one boolean expression per rule -> output; the hits are
   the keys whose value is true. ZEN's own ``performance`` figure (time inside its Rust
   core) is reported too.
@@ -22,7 +22,7 @@ same hits in both engines before anything is timed.
 
 Run (see benchmarks/README.md):
     python3 -m venv .venv-bench
-    .venv-bench/bin/pip install -r requirements-bench.txt
+    .venv-bench/bin/pip install -r benchmarks/requirements-bench.txt
     .venv-bench/bin/pip install --no-build-isolation .      # or PYTHONPATH=<dir holding riskkit>
     .venv-bench/bin/python benchmarks/bench_rules_zen.py [--records 2000] [--repeat 5]
 """
