@@ -74,3 +74,12 @@ def test_report_without_time_or_labels_still_writes(tmp_path):
                             for o, v in [("approve", 0.1), ("decline", 0.9), ("review", 0.5)] * 5))
     text = report.write_report(str(path), tmp_path / "r.html")
     assert "Decision rates" in text and "stability needs periods" in text and "Performance" not in text
+
+
+def test_python_m_riskkit_report_runs_the_same_report(audit, tmp_path):
+    from riskkit.__main__ import main
+
+    path, labels = audit
+    out = tmp_path / "cli.html"
+    assert main(["report", str(path), "--out", str(out), "--labels", str(labels)]) == 0
+    assert "Decision rates" in out.read_text()

@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--keep", action="append", default=[], help="input column to copy (repeatable)")
 
     commands.add_parser("version", help="print the library version")
+
+    report = commands.add_parser("report", add_help=False,
+                                 help="HTML monitoring report: report DECISIONS.jsonl --out report.html [--labels CSV]")
+    report.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -54,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     """Runs one command; returns the process exit status."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "report":
+            from . import report  # matplotlib is imported only when a report is asked for
+
+            return report.main(args.rest)
         if args.command == "version":
             print(__version__)
             return 0
