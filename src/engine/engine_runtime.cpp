@@ -72,6 +72,8 @@ bool compute_features(const BundleContent &content, VelocityStore *velocity, std
   if (context.velocity_unkeyed > 0)
     issues.push_back({"velocity", fmt::format("{} velocity feature(s) missing: the record lacks its event id or "
                                               "event time", context.velocity_unkeyed), false});
+  for (const std::size_t i : context.divided_by_zero)
+    issues.push_back({"feature:" + content.features.feature_name(i), "division by zero", false});
   return context.velocity_unavailable > 0;
 }
 

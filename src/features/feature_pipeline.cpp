@@ -128,7 +128,12 @@ void FeaturePipeline::compute(std::span<Value> slots, FeatureContext &context) c
     Value &out = slots[first_feature_ + i];
     switch (f.kind) {
       case Kind::field: out = Value::number(slots[f.field_slot].to_double()); break;
-      case Kind::expr: out = Value::number(f.expr->evaluate(slots).to_double()); break;
+      case Kind::expr: {
+        rules::EvalFlags flags;
+        out = Value::number(f.expr->evaluate(slots, flags).to_double());
+        if (flags.division_by_zero) context.divided_by_zero.push_back(i);
+        break;
+      }
       case Kind::in_list: {
         const Value &v = slots[f.field_slot];
         out = v.type() == ValueType::string ? Value::number(f.list->contains(v.as_string()) ? 1 : 0) : Value::missing();

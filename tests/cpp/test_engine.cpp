@@ -2,6 +2,7 @@
 // (tests/data/make_engine_fixtures.py), reload, concurrency.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -119,6 +120,16 @@ TEST_CASE("records with missing, null, NaN, wrong-typed and extra fields are dec
     CHECK(e.code() == ErrorCode::invalid_record);
     CHECK(std::string(e.what()).find("field 'age'") != std::string::npos);
   }
+}
+
+TEST_CASE("an expression feature that divides by zero is missing and reported as an issue") {
+  const Engine engine = Engine::open(kBasic);
+  const Decision d = engine.decide(Record::from_json(R"({"application_id": "Z0", "age": 40, "income": 0, "debt": 100})"));
+  const auto it = std::find_if(d.issues.begin(), d.issues.end(), [](const FieldIssue &i) { return i.field == "feature:dti"; });
+  REQUIRE(it != d.issues.end());
+  CHECK(it->message == "division by zero");
+  const Decision ok = engine.decide(Record::from_json(R"({"application_id": "Z1", "age": 40, "income": 10, "debt": 100})"));
+  CHECK(std::none_of(ok.issues.begin(), ok.issues.end(), [](const FieldIssue &i) { return i.field == "feature:dti"; }));
 }
 
 TEST_CASE("to_json carries every documented key") {

@@ -71,6 +71,9 @@ struct FeatureContext {
   std::size_t velocity_unavailable = 0;  ///< velocity features the store could not answer
   std::size_t velocity_late = 0;         ///< velocity features refused as late events
   std::size_t velocity_unkeyed = 0;      ///< velocity features skipped: no event id or event time
+  /// Expression features that divided by zero (their value is missing), by feature index;
+  /// appended to, never cleared by compute().
+  std::vector<std::size_t> divided_by_zero;
 };
 
 /// Compiled features. Slot layout shared with rules and models: slots [0, schema size)
