@@ -18,6 +18,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "bindings.hpp"
+#include "riskkit/features/redis_velocity_store.hpp"
 #include "riskkit/engine/engine.hpp"
 
 namespace py = pybind11;
@@ -207,8 +208,16 @@ std::string decision_repr(const Decision &d) {
 
 Engine open_engine(const std::filesystem::path &dir, const std::optional<std::string> &pseudonym_key,
                    const std::string &velocity_failure, const std::optional<std::filesystem::path> &audit_path,
-                   bool require_signature, const std::optional<py::bytes> &signature_key) {
+                   bool require_signature, const std::optional<py::bytes> &signature_key,
+                   const std::optional<std::string> &velocity_store) {
   EngineOptions options;
+  if (velocity_store) {
+    // "redis://host:port" or "host:port": velocity state shared through Redis; none = in-process.
+    std::string address = *velocity_store;
+    if (address.rfind("redis://", 0) == 0) address.erase(0, 8);
+    options.velocity_store =
+        std::make_shared<RedisVelocityStore>(RedisVelocityOptions::from_address(address));
+  }
   if (audit_path) options.audit.path = audit_path->string();
   options.signature.required = require_signature;
   if (signature_key) options.signature.key = signature_key->cast<std::string>();
@@ -336,11 +345,13 @@ thread-safe and may run while reload() swaps the bundle.
       .def(py::init(&open_engine), py::arg("bundle_dir"), py::kw_only(), py::arg("pseudonym_key") = py::none(),
            py::arg("velocity_failure") = "fail_open", py::arg("audit_path") = py::none(),
            py::arg("require_signature") = false, py::arg("signature_key") = py::none(),
+           py::arg("velocity_store") = py::none(),
            "Loads and verifies the bundle in `bundle_dir`. pseudonym_key: the key text for personal-data "
            "fields (default: RISKKIT_PSEUDONYM_KEY or RISKKIT_PSEUDONYM_KEY_FILE); velocity_failure: "
            "\"fail_open\" or \"fail_closed\" when velocity state is unavailable; audit_path: append one audit "
            "line per decision to this file (docs/audit.md); require_signature: refuse bundles without a valid "
-           "bundle.sig, checked with signature_key (bytes; default: the file RISKKIT_BUNDLE_KEY_FILE names).")
+           "bundle.sig, checked with signature_key (bytes; default: the file RISKKIT_BUNDLE_KEY_FILE names); "
+           "velocity_store: \"redis://host:port\" to share velocity state through Redis (default: in-process).")
       .def("decide", &decide, py::arg("record"),
            "Decides one record (dict of field -> value). Raises RiskkitError when a required field is missing.")
       .def("decide_many", &decide_many, py::arg("records"), py::kw_only(), py::arg("nthread") = 0,

@@ -13,7 +13,7 @@
 namespace riskkit {
 
 /// Where and how to reach Redis.
-struct RedisVelocityOptions {
+struct RK_API RedisVelocityOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   std::chrono::milliseconds connect_timeout{200};
