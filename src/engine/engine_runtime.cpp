@@ -39,7 +39,7 @@ void pseudonymize(const BundleContent &content, const EngineRuntime &runtime, st
                            : std::string();
     std::int64_t length = 0;
     if (part.empty()) slots[d.slot] = Value::missing();
-    else if (d.part != privacy::PiiPart::length) slots[d.slot] = Value::string(std::move(part));
+    else if (!privacy::is_count(d.part)) slots[d.slot] = Value::string(std::move(part));
     else if (std::from_chars(part.data(), part.data() + part.size(), length).ec == std::errc())
       slots[d.slot] = Value::number(static_cast<double>(length));
   }

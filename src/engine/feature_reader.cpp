@@ -187,15 +187,15 @@ void read_derived(ManifestReader &reader, const Json &schema_json, const Schema 
     const auto part = privacy::parse_pii_part(*part_name);
     const auto source_slot = schema.index_of(*source);
     if (!part) {
-      reader.problem(path + "/from/part", fmt::format("unknown part '{}' (domain, prefix, length)", *part_name));
+      reader.problem(path + "/from/part", fmt::format("unknown part '{}' (domain, prefix, length, digits, letters, symbols)", *part_name));
     } else if (!source_slot || schema.fields()[*source_slot].pii.empty()) {
       reader.problem(path + "/from/field", fmt::format("'{}' is not a personal-data (pii) field", *source));
     } else if (const auto kind = privacy::parse_pii_kind(schema.fields()[*source_slot].pii);
                kind && !privacy::has_part(*kind, *part)) {
       reader.problem(path + "/from/part", fmt::format("a '{}' value has no part '{}'", privacy::to_string(*kind), *part_name));
-    } else if (f.type != (*part == privacy::PiiPart::length ? FieldType::number : FieldType::string)) {
+    } else if (f.type != (privacy::is_count(*part) ? FieldType::number : FieldType::string)) {
       reader.problem(path + "/type", fmt::format("part '{}' is a {}", *part_name,
-                                                 *part == privacy::PiiPart::length ? "number" : "string"));
+                                                 privacy::is_count(*part) ? "number" : "string"));
     } else if (f.required || !f.pii.empty()) {
       reader.problem(path, "a derived field can be neither required nor personal data itself");
     } else if (kind) {

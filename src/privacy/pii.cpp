@@ -94,12 +94,18 @@ const char *to_string(PiiPart part) noexcept {
     case PiiPart::domain: return "domain";
     case PiiPart::prefix: return "prefix";
     case PiiPart::length: return "length";
+    case PiiPart::digits: return "digits";
+    case PiiPart::letters: return "letters";
+    case PiiPart::symbols: return "symbols";
   }
   return "unknown";
 }
 
+bool is_count(PiiPart part) noexcept { return part != PiiPart::domain && part != PiiPart::prefix; }
+
 std::optional<PiiPart> parse_pii_part(std::string_view name) noexcept {
-  for (PiiPart p : {PiiPart::domain, PiiPart::prefix, PiiPart::length})
+  for (PiiPart p : {PiiPart::domain, PiiPart::prefix, PiiPart::length, PiiPart::digits, PiiPart::letters,
+                    PiiPart::symbols})
     if (name == to_string(p)) return p;
   return std::nullopt;
 }
@@ -108,9 +114,8 @@ bool has_part(PiiKind kind, PiiPart part) noexcept {
   switch (part) {
     case PiiPart::domain: return kind == PiiKind::email;
     case PiiPart::prefix: return kind == PiiKind::phone;
-    case PiiPart::length: return true;
+    default: return is_count(part);
   }
-  return false;
 }
 
 std::string derive(PiiKind kind, PiiPart part, std::string_view raw, const NormalizeOptions &options) {
@@ -127,6 +132,18 @@ std::string derive(PiiKind kind, PiiPart part, std::string_view raw, const Norma
       return n.size() < digits ? std::string() : n.substr(0, digits);
     }
     case PiiPart::length: return std::to_string(n.size());
+    case PiiPart::digits:
+    case PiiPart::letters:
+    case PiiPart::symbols: {
+      std::size_t digits = 0, letters = 0, symbols = 0;
+      for (const char c : n) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b >= '0' && b <= '9') ++digits;
+        else if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') ++letters;
+        else if ((b & 0xC0) != 0x80) ++symbols;  // one per character: skip UTF-8 continuation bytes
+      }
+      return std::to_string(part == PiiPart::digits ? digits : part == PiiPart::letters ? letters : symbols);
+    }
   }
   return {};
 }

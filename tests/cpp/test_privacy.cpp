@@ -119,3 +119,18 @@ TEST_CASE("derived parts") {
   CHECK(parse_pii_part("domain") == PiiPart::domain);
   CHECK_FALSE(parse_pii_part("tld"));
 }
+
+TEST_CASE("character classes of the normalized value, counted by hand") {
+  // normalized: "jane.roe1987@qq.com" (trimmed, lower-cased)
+  CHECK(derive(PiiKind::email, PiiPart::digits, " Jane.Roe1987@QQ.com ") == "4");
+  CHECK(derive(PiiKind::email, PiiPart::letters, " Jane.Roe1987@QQ.com ") == "12");
+  CHECK(derive(PiiKind::email, PiiPart::symbols, " Jane.Roe1987@QQ.com ") == "3");
+  // "张伟_88@x.cn": two three-byte characters count once each as symbols, with '_', '@', '.'
+  CHECK(derive(PiiKind::email, PiiPart::symbols, "\xE5\xBC\xA0\xE4\xBC\x9F_88@x.cn") == "5");
+  CHECK(derive(PiiKind::email, PiiPart::digits, "\xE5\xBC\xA0\xE4\xBC\x9F_88@x.cn") == "2");
+  CHECK(derive(PiiKind::phone, PiiPart::digits, "138 1234 5678") == "13");  // "8613812345678"
+  CHECK(is_count(PiiPart::symbols));
+  CHECK_FALSE(is_count(PiiPart::domain));
+  CHECK(has_part(PiiKind::device, PiiPart::letters));
+  CHECK(parse_pii_part("digits") == PiiPart::digits);
+}

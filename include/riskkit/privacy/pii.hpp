@@ -53,16 +53,22 @@ enum class PiiPart : std::uint8_t {
   domain,  ///< email: the text after the last '@' of the normalized address ("example.com")
   prefix,  ///< phone: the first (country code length + 3) digits of the normalized number ("86138")
   length,  ///< any kind: the number of characters of the normalized value
+  digits,  ///< any kind: how many of those characters are ASCII digits
+  letters, ///< any kind: how many are ASCII letters
+  symbols, ///< any kind: how many are neither (punctuation, spaces, non-ASCII characters)
 };
 
-/// "domain", "prefix", "length".
+/// Whether a part is a count (a number field) rather than text (a string field).
+RK_API bool is_count(PiiPart part) noexcept;
+
+/// "domain", "prefix", "length", "digits", "letters", "symbols".
 RK_API const char *to_string(PiiPart part) noexcept;
 /// The part named `name`, or nullopt.
 RK_API std::optional<PiiPart> parse_pii_part(std::string_view name) noexcept;
-/// Whether `part` exists for `kind` (domain: email; prefix: phone; length: all).
+/// Whether `part` exists for `kind` (domain: email; prefix: phone; the counts: all).
 RK_API bool has_part(PiiKind kind, PiiPart part) noexcept;
 
-/// The part of `raw` (a string for domain and prefix, the decimal length for length);
+/// The part of `raw` (a string for domain and prefix, a decimal count for the counts);
 /// "" when the value has no such part (no '@', too few digits, nothing left).
 ///
 ///     derive(PiiKind::email, PiiPart::domain, "Jane@Example.COM") == "example.com"
