@@ -1,65 +1,19 @@
 // riskkit explain: the largest contributions of each row of a CSV, with feature names —
 // the reasons behind a model's score (TreeSHAP for trees, see docs/models.md).
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/csv.hpp"
+#include "cli/feature_rows.hpp"
 #include "cli/record_io.hpp"
 #include "riskkit/error.hpp"
 #include "riskkit/models/model.hpp"
 
 namespace riskkit::cli {
-namespace {
-
-// The input column of each model feature: by name when the header names every feature of
-// a model that has names, else by position (as `riskkit predict`).
-std::vector<std::size_t> feature_columns(const Model &model, const std::vector<std::string> &header,
-                                         const std::string &origin) {
-  const std::size_t n = model.num_features();
-  std::vector<std::size_t> map(n);
-  const auto &names = model.feature_names();
-  bool by_name = !names.empty();
-  for (std::size_t f = 0; by_name && f < n; ++f) {
-    const auto it = std::find(header.begin(), header.end(), names[f]);
-    by_name = it != header.end();
-    if (by_name) map[f] = static_cast<std::size_t>(it - header.begin());
-  }
-  if (by_name) return map;
-  if (header.size() != n)
-    throw Error(ErrorCode::invalid_argument,
-                fmt::format("{}:1: {} columns, the model has {} features (and the header does not name them all)",
-                            origin, header.size(), n));
-  std::iota(map.begin(), map.end(), std::size_t{0});
-  return map;
-}
-
-// A cell as a feature value: empty, NaN or NA is missing.
-float feature_value(const std::string &cell, const std::string &origin, std::size_t line, std::size_t column) {
-  if (cell.empty() || cell == "NaN" || cell == "nan" || cell == "NA") return std::numeric_limits<float>::quiet_NaN();
-  double x = 0;
-  const char *begin = cell.data() + (cell[0] == '+' ? 1 : 0);
-  const auto [end, ec] = std::from_chars(begin, cell.data() + cell.size(), x);
-  if (end != cell.data() + cell.size())
-    throw Error(ErrorCode::parse, fmt::format("{}:{}: column {}: '{}' is not a number", origin, line, column + 1, cell));
-  if (ec == std::errc::result_out_of_range) x = cell[0] == '-' ? -HUGE_VAL : HUGE_VAL;
-  return static_cast<float>(x);
-}
-
-// CSV quoting for feature names that need it.
-std::string csv_field(const std::string &text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + '"';
-}
-
-}  // namespace
 
 int run_explain(const ExplainArgs &args) {
   if (args.top < 1) throw Error(ErrorCode::invalid_argument, fmt::format("--top {}: must be at least 1", args.top));
@@ -76,7 +30,7 @@ int run_explain(const ExplainArgs &args) {
   const std::size_t width = nk * (nf + 1);
   std::vector<std::string> names(nf);
   for (std::size_t f = 0; f < nf; ++f)
-    names[f] = csv_field(model->feature_names().empty() ? fmt::format("f{}", f) : model->feature_names()[f]);
+    csv_append(names[f], model->feature_names().empty() ? fmt::format("f{}", f) : model->feature_names()[f]);
   output.stream() << "row,class,rank,feature,value,contribution\n";
 
   PredictOptions options;
