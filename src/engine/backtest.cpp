@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <exception>
 #include <limits>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "core/parallel.hpp"
 #include "riskkit/engine/bundle.hpp"
 #include "riskkit/engine/engine.hpp"
 #include "riskkit/error.hpp"
@@ -102,38 +101,23 @@ void BacktestAccumulator::add(std::span<const Record> records, std::span<const s
 void BacktestAccumulator::run_chunk(std::span<const Record> records, std::span<const std::uint8_t> labels,
                                     std::size_t words, Word *bad, Word *rejected) {
   State &s = *state_;
-  const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t want = s.nthread > 0 ? static_cast<std::size_t>(s.nthread) : hw;
-  const std::size_t workers = std::max<std::size_t>(1, std::min(want, words));
-  std::vector<std::exception_ptr> crashed(workers);
-  auto run = [&](std::size_t w) {
-    try {
-      std::vector<std::size_t> hits;
-      const std::size_t first = words * w / workers * 64;
-      const std::size_t last = std::min(records.size(), words * (w + 1) / workers * 64);
-      for (std::size_t r = first; r < last; ++r) {
-        const Word bit = Word{1} << (r % 64);
-        hits.clear();
-        try {
-          s.engine.rule_hits(*s.bundle, records[r], hits);
-        } catch (const Error &e) {
-          if (e.code() != ErrorCode::invalid_record) throw;
-          rejected[r / 64] |= bit;
-          continue;
-        }
-        if (labels[r]) bad[r / 64] |= bit;
-        for (const std::size_t h : hits) s.bits[s.index[h] * words + r / 64] |= bit;
+  detail::for_each_chunk(words, s.nthread, 1, [&](std::size_t first_word, std::size_t end_word) {
+    std::vector<std::size_t> hits;
+    const std::size_t last = std::min(records.size(), end_word * 64);
+    for (std::size_t r = first_word * 64; r < last; ++r) {
+      const Word bit = Word{1} << (r % 64);
+      hits.clear();
+      try {
+        s.engine.rule_hits(*s.bundle, records[r], hits);
+      } catch (const Error &e) {
+        if (e.code() != ErrorCode::invalid_record) throw;  // rethrown on the calling thread
+        rejected[r / 64] |= bit;
+        continue;
       }
-    } catch (...) {
-      crashed[w] = std::current_exception();  // rethrown on the calling thread below
+      if (labels[r]) bad[r / 64] |= bit;
+      for (const std::size_t h : hits) s.bits[s.index[h] * words + r / 64] |= bit;
     }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(run, w);
-  run(0);
-  for (auto &t : threads) t.join();
-  for (const auto &e : crashed)
-    if (e) std::rethrow_exception(e);
+  });
 }
 
 BacktestReport BacktestAccumulator::report() const {

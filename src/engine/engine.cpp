@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
-#include <thread>
+#include <mutex>
 
+#include "core/parallel.hpp"
 #include "engine/audit_log.hpp"
 #include "engine/audit_record.hpp"
 #include "engine/bundle_content.hpp"
@@ -57,39 +57,24 @@ std::vector<Decision> Engine::decide_batch(std::span<const Record> records, int 
                                            std::vector<std::pair<std::size_t, std::string>> *errors) const {
   const std::shared_ptr<const Bundle> bundle = state_->bundle.load();
   std::vector<Decision> out(records.size());
-  std::size_t workers = nthread > 0 ? static_cast<std::size_t>(nthread) : std::max(1u, std::thread::hardware_concurrency());
-  workers = std::max<std::size_t>(1, std::min(workers, records.size() / 64 + 1));
   // Velocity features read what earlier records recorded: decide those in input order, on
   // one thread, so a batch gives the same decisions as deciding its records one by one.
-  if (bundle->content().features.num_velocity_features() > 0) workers = 1;
-  std::vector<std::vector<std::pair<std::size_t, std::string>>> failed(workers);
-  std::vector<std::exception_ptr> crashed(workers);
-  auto run = [&](std::size_t w) {
-    try {
-      for (std::size_t i = w; i < records.size(); i += workers) {
-        try {
-          out[i] = state_->decide(*bundle, records[i]);
-        } catch (const Error &e) {
-          if (e.code() != ErrorCode::invalid_record) throw;
-          failed[w].emplace_back(i, e.what());
-        }
+  const int threads = bundle->content().features.num_velocity_features() > 0 ? 1 : nthread;
+  std::mutex failed_mutex;
+  std::vector<std::pair<std::size_t, std::string>> failed;
+  detail::for_each_chunk(records.size(), threads, 64, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      try {
+        out[i] = state_->decide(*bundle, records[i]);
+      } catch (const Error &e) {
+        if (e.code() != ErrorCode::invalid_record) throw;  // rethrown on the calling thread
+        const std::lock_guard lock(failed_mutex);
+        failed.emplace_back(i, e.what());
       }
-    } catch (...) {
-      crashed[w] = std::current_exception();  // rethrown on the calling thread below
     }
-  };
-  if (workers == 1) {
-    run(0);
-  } else {
-    std::vector<std::thread> threads;
-    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(run, w);
-    run(0);
-    for (auto &t : threads) t.join();
-  }
-  for (const auto &e : crashed)
-    if (e) std::rethrow_exception(e);
+  });
   if (errors) {
-    for (auto &f : failed) errors->insert(errors->end(), f.begin(), f.end());
+    errors->insert(errors->end(), failed.begin(), failed.end());
     std::sort(errors->begin(), errors->end());
   }
   return out;

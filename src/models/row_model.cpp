@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "models/parallel.hpp"
+#include "core/parallel.hpp"
 #include "riskkit/error.hpp"
 
 namespace riskkit::detail {

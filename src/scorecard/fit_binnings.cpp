@@ -1,6 +1,6 @@
 // Many characteristics at once: one characteristic per task, spread over threads.
 
-#include "models/parallel.hpp"
+#include "core/parallel.hpp"
 #include "riskkit/scorecard/binning.hpp"
 
 namespace riskkit::scorecard {

@@ -11,7 +11,7 @@
 #include <Eigen/Dense>
 #include <fmt/format.h>
 
-#include "models/parallel.hpp"
+#include "core/parallel.hpp"
 #include "riskkit/error.hpp"
 
 namespace riskkit::scorecard {

@@ -1,4 +1,4 @@
-#include "models/parallel.hpp"
+#include "core/parallel.hpp"
 
 #include <algorithm>
 #include <exception>
