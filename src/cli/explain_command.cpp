@@ -18,13 +18,9 @@ namespace riskkit::cli {
 int run_explain(const ExplainArgs &args) {
   if (args.top < 1) throw Error(ErrorCode::invalid_argument, fmt::format("--top {}: must be at least 1", args.top));
   const auto model = load_model(args.model);
-  const std::string origin = args.input == "-" ? "stdin" : args.input;
   Input input(args.input);
   Output output(args.output);
-  CsvReader csv(input.stream(), origin);
-  std::vector<std::string> header;
-  if (!csv.next(header)) throw Error(ErrorCode::parse, origin + ": empty CSV: no header row");
-  const std::vector<std::size_t> columns = feature_columns(*model, header, origin);
+  FeatureRowReader reader(input.stream(), args.input == "-" ? "stdin" : args.input, *model);
 
   const std::size_t nf = model->num_features(), nk = model->num_outputs();
   const std::size_t width = nk * (nf + 1);
@@ -37,30 +33,15 @@ int run_explain(const ExplainArgs &args) {
   options.output = PredictOutput::margin;
   constexpr std::size_t kChunk = 1024;
   std::vector<float> rows;
-  std::vector<std::size_t> numbers;  // 1-based position of each row among the data rows
-  std::size_t seen = 0;
+  std::size_t seen = 0;  // data rows before this chunk
   std::vector<double> contributions;
-  std::vector<std::string> cells;
   std::vector<std::size_t> order(nf);
   const std::size_t top = std::min<std::size_t>(static_cast<std::size_t>(args.top), nf);
-  bool more = true;
-  while (more) {
-    rows.clear();
-    numbers.clear();
-    while (numbers.size() < kChunk && (more = csv.next(cells))) {
-      if (cells.size() == 1 && cells[0].empty()) continue;
-      if (cells.size() != header.size())
-        throw Error(ErrorCode::parse,
-                    fmt::format("{}:{}: {} cells, the header has {}", origin, csv.line(), cells.size(), header.size()));
-      for (std::size_t f = 0; f < nf; ++f)
-        rows.push_back(feature_value(cells[columns[f]], origin, csv.line(), columns[f]));
-      numbers.push_back(++seen);
-    }
-    if (numbers.empty()) break;
-    contributions.resize(numbers.size() * width);
-    model->contributions(rows.data(), numbers.size(), nf, options, contributions.data());
+  while (const std::size_t n = reader.read(kChunk, rows)) {
+    contributions.resize(n * width);
+    model->contributions(rows.data(), n, nf, options, contributions.data());
     std::string text;
-    for (std::size_t i = 0; i < numbers.size(); ++i)
+    for (std::size_t i = 0; i < n; ++i)
       for (std::size_t k = 0; k < nk; ++k) {
         const double *phi = &contributions[i * width + k * (nf + 1)];
         // Largest |contribution| first; ties by feature order, so the output is stable.
@@ -72,11 +53,12 @@ int run_explain(const ExplainArgs &args) {
         for (std::size_t r = 0; r < top; ++r) {
           const std::size_t f = order[r];
           const float value = rows[i * nf + f];
-          text += fmt::format("{},{},{},{},{},{}\n", numbers[i], k, r + 1, names[f],
+          text += fmt::format("{},{},{},{},{},{}\n", seen + i + 1, k, r + 1, names[f],
                               std::isnan(value) ? std::string() : fmt::format("{}", value), phi[f]);
         }
       }
     output.stream() << text;
+    seen += n;
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "riskkit/error.hpp"
 
 namespace riskkit::cli {
+namespace {
 
 std::vector<std::size_t> feature_columns(const Model &model, const std::vector<std::string> &header,
                                          const std::string &origin) {
@@ -41,6 +42,28 @@ float feature_value(const std::string &cell, const std::string &origin, std::siz
     throw Error(ErrorCode::parse, fmt::format("{}:{}: column {}: '{}' is not a number", origin, line, column + 1, cell));
   if (ec == std::errc::result_out_of_range) x = cell[0] == '-' ? -HUGE_VAL : HUGE_VAL;
   return static_cast<float>(x);
+}
+
+}  // namespace
+
+FeatureRowReader::FeatureRowReader(std::istream &in, std::string origin, const Model &model)
+    : origin_(std::move(origin)), csv_(in, origin_) {
+  if (!csv_.next(header_)) throw Error(ErrorCode::parse, origin_ + ": empty CSV: no header row");
+  columns_ = feature_columns(model, header_, origin_);
+}
+
+std::size_t FeatureRowReader::read(std::size_t max, std::vector<float> &rows) {
+  rows.clear();
+  std::size_t n = 0;
+  while (n < max && csv_.next(cells_)) {
+    if (cells_.size() == 1 && cells_[0].empty()) continue;
+    if (cells_.size() != header_.size())
+      throw Error(ErrorCode::parse, fmt::format("{}:{}: {} cells, the header has {}", origin_, csv_.line(),
+                                                cells_.size(), header_.size()));
+    for (const std::size_t c : columns_) rows.push_back(feature_value(cells_[c], origin_, csv_.line(), c));
+    ++n;
+  }
+  return n;
 }
 
 }  // namespace riskkit::cli

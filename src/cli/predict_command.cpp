@@ -15,13 +15,9 @@ int run_predict(const PredictArgs &args) {
   ModelLoadOptions load;
   if (args.reference_backend) load.backend = ModelBackend::xgboost_c_api;
   const auto model = load_model(args.model, load);
-  const std::string origin = args.input == "-" ? "stdin" : args.input;
   Input input(args.input);
   Output output(args.output);
-  CsvReader csv(input.stream(), origin);
-  std::vector<std::string> header;
-  if (!csv.next(header)) throw Error(ErrorCode::parse, origin + ": empty CSV: no header row");
-  const std::vector<std::size_t> map = feature_columns(*model, header, origin);
+  FeatureRowReader reader(input.stream(), args.input == "-" ? "stdin" : args.input, *model);
 
   const std::size_t nf = model->num_features(), nk = model->num_outputs();
   const std::size_t width = args.contributions ? nk * (nf + 1) : nk;
@@ -44,20 +40,7 @@ int run_predict(const PredictArgs &args) {
   constexpr std::size_t kChunk = 4096;
   std::vector<float> rows;
   std::vector<double> out;
-  std::vector<std::string> cells;
-  bool more = true;
-  while (more) {
-    rows.clear();
-    std::size_t n = 0;
-    while (n < kChunk && (more = csv.next(cells))) {
-      if (cells.size() == 1 && cells[0].empty()) continue;
-      if (cells.size() != header.size())
-        throw Error(ErrorCode::parse,
-                    fmt::format("{}:{}: {} cells, the header has {}", origin, csv.line(), cells.size(), header.size()));
-      for (std::size_t f = 0; f < nf; ++f) rows.push_back(feature_value(cells[map[f]], origin, csv.line(), map[f]));
-      ++n;
-    }
-    if (n == 0) break;
+  while (const std::size_t n = reader.read(kChunk, rows)) {
     out.resize(n * width);
     if (args.contributions) model->contributions(rows.data(), n, nf, options, out.data());
     else model->predict(rows.data(), n, nf, options, out.data());
