@@ -36,9 +36,7 @@ std::string key_of(const SignatureOptions &options) {
   if (!options.key.empty()) return options.key;
   const char *file = std::getenv("RISKKIT_BUNDLE_KEY_FILE");
   if (!file || !*file) return {};
-  std::string key = read_file(file, 4096);
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
-  return key;
+  return read_signing_key(file);
 }
 
 bool required(const SignatureOptions &options) {
@@ -90,6 +88,12 @@ void check_signature(const std::string &dir, const std::string &digest, const Si
 }
 
 }  // namespace detail
+
+std::string read_signing_key(const std::string &path) {
+  std::string key = detail::read_file(path, 4096);
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+  return key;
+}
 
 std::string sign_bundle(const std::string &dir, const std::string &key) {
   if (key.size() < detail::kMinKeyBytes)

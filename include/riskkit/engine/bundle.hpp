@@ -34,6 +34,11 @@ struct SignatureOptions {
 /// Bundle::load otherwise.
 RK_API std::string sign_bundle(const std::string &dir, const std::string &key);
 
+/// The signing key held in a key file: its bytes (at most 4 KiB), trailing whitespace such
+/// as a final newline dropped. Throws Error(io) naming the path. The same rule applies to
+/// the file RISKKIT_BUNDLE_KEY_FILE names.
+RK_API std::string read_signing_key(const std::string &path);
+
 /// A bundle directory, loaded: schema, features, rules, models and policy, each
 /// reference resolved, each expression compiled and each file's SHA-256 verified.
 /// Immutable and shareable across threads.
