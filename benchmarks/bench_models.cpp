@@ -4,7 +4,8 @@
 //
 // Models are trained here by the XGBoost C API with a fixed seed: binary:logistic, 100
 // trees of depth 4, 500 of depth 6 and 1000 of depth 8, over 60 features with 5 % missing;
-// plus the example bundle's credit model (300 trees of depth 5, 32 features) when found.
+// plus the example bundle's credit model (300 trees of depth 5) when found.
+// With RK_BENCH_MODEL_CACHE=<dir>, trained models are kept there and read back next time.
 // Speed is only compared on equal answers: predictions must agree within 1e-6 and
 // contributions within 1e-5, else the program refuses to benchmark.
 //
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -98,6 +100,7 @@ Subject make_subject(std::string name, std::string bytes, std::size_t cols) {
   s.name = std::move(name);
   s.bytes = std::move(bytes);
   s.native = riskkit::load_model_from_memory(s.bytes.data(), s.bytes.size(), s.name);
+  if (cols == 0) cols = s.native->num_features();
   s.booster = xgboost_load(s.bytes.front() == '{' && s.bytes[1] == '"' ? with_plain_base_score(s.bytes) : s.bytes);
   set_threads(s, 1);
   XGProxyDMatrixCreate(&s.proxy);
@@ -105,13 +108,28 @@ Subject make_subject(std::string name, std::string bytes, std::size_t cols) {
   return s;
 }
 
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Trains a model, or reads it from $RK_BENCH_MODEL_CACHE/<name>.ubj when that directory is
+// set and holds one (written there after training): repeated runs skip the training.
 Subject trained_subject(const Data &train, int trees, int depth) {
-  const auto trained = riskkit::detail::train_xgboost(
-      train.x.data(), train.y.data(), kTrainRows, kFeatures,
-      {{"objective", "binary:logistic"}, {"max_depth", std::to_string(depth)}, {"eta", "0.1"}, {"seed", "1"},
-       {"tree_method", "hist"}},
-      trees);
-  return make_subject(std::to_string(trees) + "x" + std::to_string(depth), trained.ubj, kFeatures);
+  const std::string name = std::to_string(trees) + "x" + std::to_string(depth);
+  const char *cache = std::getenv("RK_BENCH_MODEL_CACHE");
+  const std::string cached = cache != nullptr ? std::string(cache) + "/" + name + ".ubj" : std::string();
+  std::string bytes = cached.empty() ? std::string() : read_file(cached);
+  if (bytes.empty()) {
+    bytes = riskkit::detail::train_xgboost(
+                train.x.data(), train.y.data(), kTrainRows, kFeatures,
+                {{"objective", "binary:logistic"}, {"max_depth", std::to_string(depth)}, {"eta", "0.1"}, {"seed", "1"},
+                 {"tree_method", "hist"}},
+                trees)
+                .ubj;
+    if (!cached.empty()) std::ofstream(cached, std::ios::binary) << bytes;
+  }
+  return make_subject(name, std::move(bytes), kFeatures);
 }
 
 std::string array_interface(const float *rows, std::size_t nrow, std::size_t ncol) {
@@ -366,11 +384,6 @@ class RatioReporter : public benchmark::ConsoleReporter {
   std::map<std::string, double> times_;
 };
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -383,7 +396,7 @@ int main(int argc, char **argv) {
   subjects.push_back(trained_subject(train, 500, 6));
   subjects.push_back(trained_subject(train, 1000, 8));
   const std::string credit = read_file(std::string(RK_SOURCE_DIR) + "/examples/bundles/application/models/credit.json");
-  if (!credit.empty()) subjects.push_back(make_subject("credit", credit, 32));
+  if (!credit.empty()) subjects.push_back(make_subject("credit", credit, 0));
 
   for (const auto &s : subjects) {
     const double diff = max_prediction_difference(s);

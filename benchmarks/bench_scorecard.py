@@ -142,11 +142,11 @@ def main() -> None:
 
     base = results.get("riskkit (all cores)")
     one = results.get("riskkit (1 thread)")
-    print(f"\n{'tool':<22}{'seconds':>10}{'x riskkit':>11}{'x riskkit 1t':>14}{'mean IV':>10}{'AUC':>9}")
+    print(f"\n{'tool':<22}{'seconds':>10}{'x riskkit':>11}{'x riskkit 1t':>14}{'mean IV':>10}{'AUC':>10}")
     for name, (seconds, ivs, score) in results.items():
         ratio = f"{seconds / base[0]:.1f}" if base else "-"
         ratio1 = f"{seconds / one[0]:.1f}" if one else "-"
-        print(f"{name:<22}{seconds:>10.2f}{ratio:>11}{ratio1:>14}{np.mean(list(ivs.values())):>10.4f}{score:>9.4f}")
+        print(f"{name:<22}{seconds:>10.2f}{ratio:>11}{ratio1:>14}{np.mean(list(ivs.values())):>10.4f}{score:>10.5f}")
     if base:
         for name, (_, ivs, _) in results.items():
             if name.startswith("riskkit"):

@@ -1,4 +1,6 @@
-"""Shared helpers of the lifecycle-stage bundle generators (scripts/make_<stage>_bundle.py).
+"""Shared helpers of the bundle generators: the lifecycle-stage ones
+(scripts/make_<stage>_bundle.py), scripts/make_example_bundle.py and the test fixtures of
+tests/data (file writing, pseudonyms, decision-table matching).
 
 Deterministic output: stable JSON text, single-threaded XGBoost with fixed seeds, CSV
 cells written the same way every run. The policy oracle (`expected_decision`) re-implements
@@ -56,16 +58,25 @@ def _csv_cell(v) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def write_records(bundle_dir: Path, records: list[dict], columns: list[str]) -> None:
-    """records.jsonl (one JSON object a line) and records.csv (an empty cell = missing)."""
-    write_text(bundle_dir / "records.jsonl",
-               "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+def records_jsonl(records: list[dict]) -> str:
+    """One JSON object a line."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def records_csv(records: list[dict], columns: list[str], lineterminator: str = "\n") -> str:
+    """A header of `columns`, then a row a record (an empty cell = missing)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator=lineterminator)
     w.writerow(columns)
     for r in records:
         w.writerow([_csv_cell(r.get(c)) for c in columns])
-    write_text(bundle_dir / "records.csv", buf.getvalue())
+    return buf.getvalue()
+
+
+def write_records(bundle_dir: Path, records: list[dict], columns: list[str]) -> None:
+    """records.jsonl and records.csv."""
+    write_text(bundle_dir / "records.jsonl", records_jsonl(records))
+    write_text(bundle_dir / "records.csv", records_csv(records, columns))
 
 
 def pseudonym(value: str, key_hex: str = TEST_PSEUDONYM_KEY) -> str:
@@ -104,8 +115,77 @@ def to_columns(records: list[dict], schema: dict) -> dict[str, np.ndarray]:
 
 
 # --------------------------------------------------------------------------------------
+# Bundle files of the stage generators
+# --------------------------------------------------------------------------------------
+
+def model_entry(bundle_dir: Path, file: str, kind: str, inputs: list[str], **extra) -> dict:
+    """bundle.json's entry of the model written to <bundle_dir>/models/<file>."""
+    return {"kind": kind, "file": f"models/{file}", "sha256": sha256(bundle_dir / "models" / file),
+            "inputs": inputs, **extra}
+
+
+def write_bundle(bundle_dir: Path, head: dict, schema: dict, features: list[dict], rules: list["Rule"],
+                 models: dict, policy: "Policy", catalogue: dict[str, tuple[str, str]]) -> None:
+    """reasons.json (`catalogue`: input -> (code, text)), then bundle.json: format 1, `head`
+    (name, version, stage, description), the schema, features, rules, models and policy."""
+    write_text(bundle_dir / "reasons.json", json_text({n: {"code": c, "text": t} for n, (c, t) in catalogue.items()}))
+    manifest = {"format": 1, **head, "schema": schema, "features": features, "rules": [r.to_json() for r in rules],
+                "models": models, "policy": policy.to_json(sha256(bundle_dir / "reasons.json"))}
+    write_text(bundle_dir / "bundle.json", json_text(manifest))
+
+
+def read_policy(bundle_dir: Path) -> tuple[dict, list[tuple[str, float | None]]]:
+    """(bundle.json's policy, its grade bands as (grade, below)) for rebuilding the oracle's Policy."""
+    p = json.loads((bundle_dir / "bundle.json").read_text())["policy"]
+    return p, [(b["grade"], b.get("below")) for b in p["grades"]["bands"]]
+
+
+def load_booster(path: Path) -> xgb.Booster:
+    """The XGBoost model saved at `path`."""
+    booster = xgb.Booster()
+    booster.load_model(str(path))
+    return booster
+
+
+def write_examples(bundle_dir: Path, policy: "Policy", records: list[dict], schema: dict,
+                   expected_decisions) -> dict[str, int]:
+    """records.jsonl / .csv and expected.json (`expected_decisions(records)`, the oracle);
+    checks every outcome occurs and the reasons (`check_reasons`). Returns the count of
+    examples per outcome."""
+    write_records(bundle_dir, records, list(schema))
+    expected = expected_decisions(records)
+    write_text(bundle_dir / "expected.json", json_text(expected))
+    counts = {name: sum(d["action"] == name for d in expected) for name, _ in policy.outcomes}
+    assert all(counts.values()), counts
+    check_reasons(policy, expected)
+    return counts
+
+
+def listing(values: dict, spec: str = "") -> str:
+    """"`name` value · …" for a README, each value formatted with `spec` (".1%" for shares)."""
+    return " · ".join(f"`{k}` {v:{spec}}" for k, v in values.items())
+
+
+def write_readme(bundle_dir: Path, text: str, figures: dict) -> None:
+    """README.md, and the measured figures on stdout."""
+    write_text(bundle_dir / "README.md", text)
+    print(json.dumps({k: v for k, v in figures.items() if k != "example_counts"}, default=float, indent=1))
+
+
+# --------------------------------------------------------------------------------------
 # Models
 # --------------------------------------------------------------------------------------
+
+def holdout_split(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, holdout rows): about a quarter of the rows held out, drawn with `seed`."""
+    test = np.random.default_rng(seed).random(n) < 0.25
+    return np.flatnonzero(~test), np.flatnonzero(test)
+
+
+def matrix(f: dict[str, np.ndarray], inputs: list[str]) -> np.ndarray:
+    """The model inputs as a float32 matrix, a column an input."""
+    return np.column_stack([f[name].astype(np.float64) for name in inputs]).astype(np.float32)
+
 
 def train_xgboost(X: np.ndarray, y: np.ndarray, names: list[str], params: dict, rounds: int) -> xgb.Booster:
     """binary:logistic booster, single-threaded so every run writes the same model bytes."""
@@ -300,7 +380,7 @@ class Table:
 _INTERVAL = re.compile(r"([\[(])\s*(\S+)\s*,\s*(\S+)\s*([\])])")
 
 
-def _cell_matches(cond, v) -> bool:
+def cell_matches(cond, v) -> bool:
     """One decision-table condition (docs/bundle-format.md) against a value (None / NaN = missing)."""
     if cond == "-":
         return True
@@ -322,6 +402,17 @@ def _cell_matches(cond, v) -> bool:
             x = float(cond[len(op):])
             return {"<=": v <= x, ">=": v >= x, "==": v == x, "<": v < x, ">": v > x}[op]
     return v == float(cond)
+
+
+def first_row(rows: list[list], values: list) -> list | None:
+    """The first decision-table row whose conditions all hold for `values` (hit `first`)."""
+    return next((r for r in rows if all(cell_matches(c, v) for c, v in zip(r, values))), None)
+
+
+def table_output(rows: list[list], values: list):
+    """The one output of a single-output table's first matching row (None when none matches)."""
+    row = first_row(rows, values)
+    return None if row is None else row[-1]
 
 
 @dataclass
@@ -387,9 +478,8 @@ def expected_decision(policy: Policy, rules: list[Rule], hits: list[str], models
     grade = None if math.isnan(s) else next(g for g, below in policy.bands if below is None or s < below)
     outputs = {}
     for t in policy.tables:
-        row = next((r for r in t.rows if all(_cell_matches(c, grade if i == "grade" else
-                                                           models[i].score if i in models else values[i])
-                                                 for c, i in zip(r, t.inputs))), None)
+        row = first_row(t.rows, [grade if i == "grade" else models[i].score if i in models else values[i]
+                                 for i in t.inputs])
         for k, out in enumerate(t.outputs):
             outputs[f"{t.name}.{out}"] = None if row is None else row[len(t.inputs) + k]
 

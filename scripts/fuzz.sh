@@ -2,7 +2,7 @@
 # Long fuzz campaigns with libFuzzer + ASan/UBSan (clang). The test command runs only the
 # short form (tests/fuzz/standalone_main.cpp). Usage:
 #   scripts/fuzz.sh                 # every target, 60 s each
-#   scripts/fuzz.sh fuzz_model 600  # one target, 10 minutes
+#   scripts/fuzz.sh fuzz_model_ubjson 600  # one target, 10 minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -21,5 +21,7 @@ for t in "${targets[@]}"; do
   work=build-fuzz/corpus/$t
   mkdir -p "$work"
   echo "fuzz: $t for ${seconds}s" >&2
-  build-fuzz/bin/"$t" -max_total_time="$seconds" -max_len=65536 "$work" "tests/fuzz/corpus/$t"
+  seeds=("tests/fuzz/corpus/$t")
+  case "$t" in fuzz_model_*) seeds+=(tests/data/models/malformed) ;; esac  # the malformed-model corpus
+  build-fuzz/bin/"$t" -max_total_time="$seconds" -max_len=65536 "$work" "${seeds[@]}"
 done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: set up, build, then the C++/C tests, examples and short fuzz runs (ctest)
+# Every test: set up, build, then the C++/C tests, examples, short fuzz runs and the
+# hot-reload stress test under ThreadSanitizer (ctest; label tsan, long form scripts/tsan.sh)
 # and the Python tests (pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."

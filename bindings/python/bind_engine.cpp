@@ -209,7 +209,8 @@ std::string decision_repr(const Decision &d) {
 Engine open_engine(const std::filesystem::path &dir, const std::optional<std::string> &pseudonym_key,
                    const std::string &velocity_failure, const std::optional<std::filesystem::path> &audit_path,
                    bool require_signature, const std::optional<py::bytes> &signature_key,
-                   const std::optional<std::string> &velocity_store) {
+                   const std::optional<std::string> &velocity_store,
+                   const std::optional<py::bytes> &signature_public_key) {
   EngineOptions options;
   if (velocity_store) {
     // "redis://host:port" or "host:port": velocity state shared through Redis; none = in-process.
@@ -221,6 +222,7 @@ Engine open_engine(const std::filesystem::path &dir, const std::optional<std::st
   if (audit_path) options.audit.path = audit_path->string();
   options.signature.required = require_signature;
   if (signature_key) options.signature.key = signature_key->cast<std::string>();
+  if (signature_public_key) options.signature.public_key = signature_public_key->cast<std::string>();
   if (pseudonym_key) options.pseudonym_key = privacy::PseudonymKey::from_text(*pseudonym_key);
   if (velocity_failure == "fail_closed") {
     options.velocity_failure = VelocityFailurePolicy::fail_closed;
@@ -345,12 +347,14 @@ thread-safe and may run while reload() swaps the bundle.
       .def(py::init(&open_engine), py::arg("bundle_dir"), py::kw_only(), py::arg("pseudonym_key") = py::none(),
            py::arg("velocity_failure") = "fail_open", py::arg("audit_path") = py::none(),
            py::arg("require_signature") = false, py::arg("signature_key") = py::none(),
-           py::arg("velocity_store") = py::none(),
+           py::arg("velocity_store") = py::none(), py::arg("signature_public_key") = py::none(),
            "Loads and verifies the bundle in `bundle_dir`. pseudonym_key: the key text for personal-data "
            "fields (default: RISKKIT_PSEUDONYM_KEY or RISKKIT_PSEUDONYM_KEY_FILE); velocity_failure: "
            "\"fail_open\" or \"fail_closed\" when velocity state is unavailable; audit_path: append one audit "
            "line per decision to this file (docs/audit.md); require_signature: refuse bundles without a valid "
-           "bundle.sig, checked with signature_key (bytes; default: the file RISKKIT_BUNDLE_KEY_FILE names); "
+           "bundle.sig, checked with signature_key (bytes; default: the file RISKKIT_BUNDLE_KEY_FILE names) or, "
+           "for Ed25519, signature_public_key (PEM bytes; default: the file RISKKIT_BUNDLE_PUBLIC_KEY_FILE names; "
+           "when set, only an Ed25519 signature is accepted); "
            "velocity_store: \"redis://host:port\" to share velocity state through Redis (default: in-process).")
       .def("decide", &decide, py::arg("record"),
            "Decides one record (dict of field -> value). Raises RiskkitError when a required field is missing.")
@@ -398,7 +402,16 @@ thread-safe and may run while reload() swaps the bundle.
         return sign_bundle(bundle_dir.string(), k);
       },
       py::arg("bundle_dir"), py::arg("key"),
-      "Writes bundle_dir/bundle.sig (HMAC-SHA-256 of the bundle digest under `key`, >= 32 bytes); returns the digest.");
+      "Writes bundle_dir/bundle.sig over the bundle digest: Ed25519 when `key` is a PEM Ed25519 private key "
+      "(generate_signing_key), else HMAC-SHA-256 under `key` (>= 32 bytes); returns the digest.");
+  m.def(
+      "generate_signing_key",
+      [] {
+        const SigningKeyPair pair = generate_signing_key();
+        return py::make_tuple(py::bytes(pair.private_key), py::bytes(pair.public_key));
+      },
+      "A fresh Ed25519 key pair as PEM bytes: (private_key, public_key). The private key signs "
+      "(sign_bundle), the public key verifies (Engine(signature_public_key=...)).");
 }
 
 }  // namespace riskkit::python

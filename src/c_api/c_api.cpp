@@ -28,18 +28,6 @@ namespace riskkit::detail {
 namespace {
 thread_local std::string t_last_error;
 
-void require(bool condition, const char *what) {
-  if (!condition) throw Error(ErrorCode::invalid_argument, what);
-}
-
-// Copies `s` into a malloc'd C string the caller frees with rk_string_free.
-char *to_c_string(const std::string &s) {
-  char *out = static_cast<char *>(std::malloc(s.size() + 1));
-  if (!out) throw std::bad_alloc();
-  std::memcpy(out, s.data(), s.size() + 1);
-  return out;
-}
-
 PredictOptions options_of(const rk_predict_options *opt) {
   PredictOptions o;
   if (!opt) return o;
@@ -189,6 +177,9 @@ rk_status rk_engine_open_with(const char *bundle_dir, const rk_engine_options *o
         o.signature.required = opt->require_signature == 1;
         if (opt->signature_key) o.signature.key = opt->signature_key;
       }
+      if (opt->struct_size >= offsetof(rk_engine_options, signature_public_key) + sizeof(const char *) &&
+          opt->signature_public_key)
+        o.signature.public_key = opt->signature_public_key;
     }
     *out = new rk_engine{riskkit::Engine::open(bundle_dir, o)};
   });
@@ -213,6 +204,17 @@ rk_status rk_bundle_sign(const char *bundle_dir, const char *key, size_t key_len
   return guarded([&] {
     require(bundle_dir && key, "rk_bundle_sign: bundle_dir and key must not be NULL");
     riskkit::sign_bundle(bundle_dir, std::string(key, key_len));
+  });
+}
+
+rk_status rk_signing_key_generate(char **private_pem, char **public_pem) {
+  return guarded([&] {
+    require(private_pem && public_pem, "rk_signing_key_generate: private_pem and public_pem must not be NULL");
+    *private_pem = *public_pem = nullptr;
+    const riskkit::SigningKeyPair pair = riskkit::generate_signing_key();
+    std::unique_ptr<char, decltype(&std::free)> secret(riskkit::detail::to_c_string(pair.private_key), &std::free);
+    *public_pem = riskkit::detail::to_c_string(pair.public_key);
+    *private_pem = secret.release();
   });
 }
 

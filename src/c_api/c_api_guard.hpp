@@ -1,6 +1,8 @@
 #pragma once
 // The one try/catch every extern "C" body runs in: no exception crosses the ABI.
 
+#include <cstdlib>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -12,6 +14,19 @@ namespace riskkit::detail {
 /// Sets this thread's rk_last_error() text.
 void set_last_error(std::string message);
 void clear_last_error();
+
+/// Throws Error(invalid_argument, what) unless `condition` holds (argument checks).
+inline void require(bool condition, const char *what) {
+  if (!condition) throw Error(ErrorCode::invalid_argument, what);
+}
+
+/// Copies `s` into a malloc'd C string the caller frees with rk_string_free.
+inline char *to_c_string(const std::string &s) {
+  char *out = static_cast<char *>(std::malloc(s.size() + 1));
+  if (!out) throw std::bad_alloc();
+  std::memcpy(out, s.data(), s.size() + 1);
+  return out;
+}
 
 /// The rk_status matching an ErrorCode (same numeric values).
 inline rk_status status_of(ErrorCode code) { return static_cast<rk_status>(static_cast<int>(code)); }

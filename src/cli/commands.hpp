@@ -27,6 +27,11 @@ struct SignArgs {
 };
 int run_sign(const SignArgs &args);
 
+struct KeygenArgs {
+  std::string private_key, public_key;  // PEM files to create
+};
+int run_keygen(const KeygenArgs &args);
+
 struct BacktestArgs {
   std::string bundle, input = "-", input_format, label = "is_bad", output, overlap;
   int threads = 0;

@@ -30,9 +30,16 @@ int main(int argc, char **argv) {
   replay_cmd->add_option("--max-shown", replay.max_shown, "Differences printed (-1 = all)");
 
   SignArgs sign;
-  auto *sign_cmd = app.add_subcommand("sign", "Write bundle.sig: an HMAC-SHA-256 of the bundle digest");
+  auto *sign_cmd = app.add_subcommand("sign", "Write bundle.sig: an Ed25519 or HMAC-SHA-256 signature of the bundle digest");
   sign_cmd->add_option("bundle", sign.bundle, "Bundle directory")->required();
-  sign_cmd->add_option("--key-file,-k", sign.key_file, "File holding the signing key (at least 32 bytes)")->required();
+  sign_cmd->add_option("--key-file,-k", sign.key_file,
+                       "PEM Ed25519 private key (riskkit keygen), else an HMAC key of at least 32 bytes")
+      ->required();
+
+  KeygenArgs keygen;
+  auto *keygen_cmd = app.add_subcommand("keygen", "Create an Ed25519 key pair for signing bundles (PEM files)");
+  keygen_cmd->add_option("private_key", keygen.private_key, "Private key file to create (mode 0600)")->required();
+  keygen_cmd->add_option("public_key", keygen.public_key, "Public key file to create")->required();
 
   std::string validate_dir;
   auto *validate_cmd = app.add_subcommand("validate", "Load and verify a bundle; print every problem");
@@ -75,6 +82,7 @@ int main(int argc, char **argv) {
     if (*validate_cmd) return run_validate(validate_dir);
     if (*replay_cmd) return run_replay(replay);
     if (*sign_cmd) return run_sign(sign);
+    if (*keygen_cmd) return run_keygen(keygen);
     if (*predict_cmd) return run_predict(predict);
     if (*explain_cmd) return run_explain(explain);
     if (*backtest_cmd) return run_backtest(backtest);

@@ -16,7 +16,8 @@ std::string strip_nlohmann_prefix(const std::string &what) {
   return bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
 
-// Line and column (1-based) of byte offset `pos` in `text`.
+}  // namespace
+
 std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t pos) {
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < pos && i < text.size(); ++i) {
@@ -29,8 +30,6 @@ std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size
   }
   return {line, column};
 }
-
-}  // namespace
 
 Json parse_json(std::string_view text, const std::string &origin, const JsonLimits &limits) {
   if (text.size() > limits.max_bytes)

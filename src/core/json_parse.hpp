@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,9 @@ struct JsonLimits {
 /// Parses `text`; throws Error(parse) "origin: line L, column C: ..." or
 /// Error(limit_exceeded) when a limit is exceeded. Keys keep their document order.
 Json parse_json(std::string_view text, const std::string &origin, const JsonLimits &limits = {});
+
+/// Line and column (1-based) of byte offset `pos` in `text`.
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t pos);
 
 /// A JSON pointer for `key` under `parent`, e.g. json_path("/rules/3", "when") = "/rules/3/when".
 std::string json_path(const std::string &parent, std::string_view key);

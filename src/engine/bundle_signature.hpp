@@ -1,5 +1,5 @@
 #pragma once
-// bundle.sig: an HMAC-SHA-256 over a bundle's digest (docs/bundle-format.md, "Signing").
+// bundle.sig: an HMAC-SHA-256 or Ed25519 signature over a bundle's digest (docs/bundle-format.md, "Signing").
 
 #include <memory>
 #include <string>
@@ -14,12 +14,10 @@ inline constexpr const char *kSignatureFile = "bundle.sig";
 /// Bundle::load, checking bundle.sig as `*signature` says; null = not at all (signing).
 std::shared_ptr<const Bundle> load_bundle(const std::string &dir, const SignatureOptions *signature);
 
-/// The text of bundle.sig for `digest` under `key`.
-std::string signature_text(const std::string &digest, const std::string &key);
-
 /// Checks `dir`/bundle.sig against `digest` as `options` (and the environment) say;
-/// throws Error(digest_mismatch) for a signature that does not verify or, when one is
-/// required, is absent, and Error(invalid_argument) when one is required and no key is set.
+/// throws Error(digest_mismatch) for a signature that does not verify, whose algorithm is
+/// not the configured key's or, when one is required, is absent, and Error(invalid_argument)
+/// when one is required and no key is set.
 void check_signature(const std::string &dir, const std::string &digest, const SignatureOptions &options);
 
 }  // namespace riskkit::detail

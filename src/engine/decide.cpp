@@ -131,6 +131,11 @@ void add_reasons(const BundleContent &c, const std::vector<Cutoff> &cutoffs, con
   const BundleModel &m = c.models[cut.score];
   if (cut.reason && d.reasons.size() < top)
     d.reasons.push_back(Reason{cut.reason->code, cut.reason->text, "policy:" + m.name, 0});
+  // Already `top` reasons, one of them specific (a rule's): the model's factors could not
+  // be listed, so its contributions — most of an adverse decision's time — are not computed.
+  if (d.reasons.size() >= top &&
+      std::any_of(d.reasons.begin(), d.reasons.end(), [](const Reason &r) { return r.source.starts_with("rule:"); }))
+    return;
   const std::size_t width = m.model->num_features() + 1;
   s.contributions.resize(m.model->num_outputs() * width);
   gather_row(m, s.slots, s.row);

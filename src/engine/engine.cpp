@@ -1,8 +1,8 @@
 #include "riskkit/engine/engine.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <mutex>
+#include <utility>
 
 #include "core/parallel.hpp"
 #include "engine/audit_log.hpp"
@@ -14,8 +14,33 @@
 
 namespace riskkit {
 
+namespace {
+
+// The bundle decisions use, swapped whole by reload. A mutex rather than
+// std::atomic<std::shared_ptr>: libstdc++ 12's atomic shared_ptr unlocks with a relaxed
+// store in load(), which orders nothing on weakly ordered CPUs (ThreadSanitizer reports
+// it). The lock is held only to copy the pointer, tens of nanoseconds against a decision.
+class BundleSlot {
+ public:
+  std::shared_ptr<const Bundle> load() const {
+    const std::lock_guard lock(mutex_);
+    return bundle_;
+  }
+  void store(std::shared_ptr<const Bundle> next) {
+    std::shared_ptr<const Bundle> previous;  // released after unlocking
+    const std::lock_guard lock(mutex_);
+    previous = std::exchange(bundle_, std::move(next));
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Bundle> bundle_;
+};
+
+}  // namespace
+
 struct Engine::State {
-  std::atomic<std::shared_ptr<const Bundle>> bundle;
+  BundleSlot bundle;
   detail::EngineRuntime runtime;
   std::unique_ptr<detail::AuditLog> audit;  // null: no audit log
   SignatureOptions signature;               // what reload() requires of a bundle's signature

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "riskkit/error.hpp"
 
 namespace riskkit::detail {
 namespace {
@@ -9,6 +13,21 @@ namespace {
 // As the XGBoost evaluator: rows per block that stay in L1, trees walked in lockstep.
 constexpr std::size_t kBlockRows = 64;
 constexpr std::size_t kGroupTrees = CompleteTrees::kGroupTrees;
+
+// The value of leaf `node` of a linear tree for `row`, as LightGBM's Tree::Predict: the
+// constant plus each coefficient times its feature (0 within the zero band, as LightGBM's
+// dense reader leaves it), or the plain leaf value when a feature is missing.
+template <bool kSentinel>
+double linear_leaf_value(const LightGbmLinearLeaves &linear, const std::vector<double> &leaf_values,
+                         std::size_t node, const float *row, float missing) noexcept {
+  double out = linear.constant[node];
+  for (std::uint32_t t = linear.first[node]; t < linear.first[node + 1]; ++t) {
+    const float x = row[linear.feature[t]];
+    if (std::isnan(x) || (kSentinel && x == missing)) return leaf_values[node];
+    out += linear.coeff[t] * (x >= -kLightGBMZero && x <= kLightGBMZero ? 0.0 : static_cast<double>(x));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -23,7 +42,7 @@ LightGbmModel::LightGbmModel(LightGbmEnsemble model) : model_(std::move(model)),
 
 // Adds every tree's leaf to `margins` (double, LightGBM's order: tree by tree per output).
 // Leaves step to themselves, so each group of trees takes its depth in steps unchecked.
-template <bool kSentinel, bool kGeneral>
+template <bool kLinear, bool kSentinel, bool kGeneral>
 void LightGbmModel::accumulate(const float *rows, std::size_t nrow, float missing, double *margins) const noexcept {
   const TreeEnsemble &trees = model_.trees;
   const std::size_t ncol = trees.num_features, k = trees.num_outputs();
@@ -40,10 +59,27 @@ void LightGbmModel::accumulate(const float *rows, std::size_t nrow, float missin
             const TreeNode &node = trees.nodes[trees.tree_begin[first + j] + at[j]];
             at[j] = next_node<kSentinel, kGeneral>(trees, node, row[node.feature()], missing);
           }
-        for (std::size_t j = 0; j < count; ++j)
-          margins[r * k + trees.tree_group[first + j]] += trees.leaf_values[trees.tree_begin[first + j] + at[j]];
+        for (std::size_t j = 0; j < count; ++j) {
+          const std::size_t leaf = trees.tree_begin[first + j] + at[j];
+          margins[r * k + trees.tree_group[first + j]] +=
+              kLinear ? linear_leaf_value<kSentinel>(model_.linear, trees.leaf_values, leaf, row, missing)
+                      : trees.leaf_values[leaf];
+        }
       }
     }
+  }
+}
+
+template <bool kLinear>
+void LightGbmModel::accumulate_routed(const float *rows, std::size_t nrow, float missing, double *margins) const noexcept {
+  const bool sentinel = !std::isnan(missing);
+  const bool general = model_.trees.has_categorical || model_.trees.has_zero_missing;
+  if (general) {
+    if (sentinel) accumulate<kLinear, true, true>(rows, nrow, missing, margins);
+    else accumulate<kLinear, false, true>(rows, nrow, missing, margins);
+  } else {
+    if (sentinel) accumulate<kLinear, true, false>(rows, nrow, missing, margins);
+    else accumulate<kLinear, false, false>(rows, nrow, missing, margins);
   }
 }
 
@@ -51,15 +87,8 @@ void LightGbmModel::predict_rows(const float *rows, std::size_t nrow, const Pred
                                  double *out) const {
   const std::size_t k = num_outputs();
   std::fill(out, out + nrow * k, 0.0);
-  const bool sentinel = !std::isnan(options.missing);
-  const bool general = model_.trees.has_categorical || model_.trees.has_zero_missing;
-  if (general) {
-    if (sentinel) accumulate<true, true>(rows, nrow, options.missing, out);
-    else accumulate<false, true>(rows, nrow, options.missing, out);
-  } else {
-    if (sentinel) accumulate<true, false>(rows, nrow, options.missing, out);
-    else accumulate<false, false>(rows, nrow, options.missing, out);
-  }
+  if (model_.linear.empty()) accumulate_routed<false>(rows, nrow, options.missing, out);
+  else accumulate_routed<true>(rows, nrow, options.missing, out);
   if (options.output != PredictOutput::value) return;
   // A forest (average_output) averages its trees before the link; its raw score stays
   // the sum, as LightGBM's predict(raw_score=True) and pred_contrib report it.
@@ -72,6 +101,10 @@ void LightGbmModel::predict_rows(const float *rows, std::size_t nrow, const Pred
 
 void LightGbmModel::contribution_rows(const float *rows, std::size_t nrow, const PredictOptions &options,
                                       double *out) const {
+  if (!model_.linear.empty())  // LightGBM's pred_contrib refuses linear trees too
+    throw Error(ErrorCode::invalid_model,
+                "contributions: LightGBM linear trees (linear_tree=true) have no TreeSHAP contributions; "
+                "LightGBM's pred_contrib refuses them too");
   thread_local TreeShap::Scratch scratch;
   shap_.explain(rows, nrow, options.missing, scratch, out);
 }

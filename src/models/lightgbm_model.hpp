@@ -1,6 +1,7 @@
 #pragma once
 // The native LightGBM Model: LightGBM's routing on the shared tree layout, leaves summed
-// in double as LightGBM sums them, TreeSHAP on data counts as pred_contrib computes it.
+// in double as LightGBM sums them (linear trees' leaf models too), TreeSHAP on data counts
+// as pred_contrib computes it.
 
 #include "models/lightgbm_text.hpp"
 #include "models/row_model.hpp"
@@ -26,7 +27,10 @@ class LightGbmModel final : public RowModel {
                          double *out) const override;
 
  private:
-  template <bool kSentinel, bool kGeneral>
+  /// accumulate() with the routing its model and `missing` need.
+  template <bool kLinear>
+  void accumulate_routed(const float *rows, std::size_t nrow, float missing, double *margins) const noexcept;
+  template <bool kLinear, bool kSentinel, bool kGeneral>
   void accumulate(const float *rows, std::size_t nrow, float missing, double *margins) const noexcept;
 
   LightGbmEnsemble model_;

@@ -44,7 +44,32 @@ struct RawTree {
   std::size_t leaves = 0;
   std::vector<std::int64_t> feature, decision, left, right, leaf_count, internal_count, cat_boundaries, cat_words;
   std::vector<double> threshold, leaf_value;
+  // A linear tree's leaf models: leaf l has terms [term_begin[l], term_begin[l + 1]).
+  bool linear = false;
+  std::vector<double> leaf_const, leaf_coeff;
+  std::vector<std::int64_t> leaf_features;
+  std::vector<std::size_t> term_begin;
 };
+
+// The `leaf_const`, `num_features`, `leaf_features` and `leaf_coeff` lines of a linear
+// tree (LightGBM's Tree::ToString writes each leaf's list followed by an extra blank).
+void read_linear_leaves(const LightGbmSection &tree, std::size_t max_feature, RawTree &raw) {
+  const std::size_t n = raw.leaves;
+  raw.linear = true;
+  raw.leaf_const = tree.doubles("leaf_const", n);
+  const auto counts = tree.integers("num_features", n, 0, static_cast<std::int64_t>(max_feature) + 1);
+  raw.term_begin.assign(1, 0);
+  for (const std::int64_t count : counts) raw.term_begin.push_back(raw.term_begin.back() + static_cast<std::size_t>(count));
+  const std::size_t terms = raw.term_begin.back();
+  raw.leaf_features = tree.integers("leaf_features", terms, 0, static_cast<std::int64_t>(max_feature));
+  raw.leaf_coeff = tree.doubles("leaf_coeff", terms);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(raw.leaf_const[i]))
+      tree.at("leaf_const").fail(fmt::format("element {}: constant {} is not finite", i, raw.leaf_const[i]));
+  for (std::size_t i = 0; i < terms; ++i)
+    if (!std::isfinite(raw.leaf_coeff[i]))
+      tree.at("leaf_coeff").fail(fmt::format("element {}: coefficient {} is not finite", i, raw.leaf_coeff[i]));
+}
 
 RawTree read_raw_tree(const LightGbmSection &tree, std::size_t max_feature) {
   RawTree raw;
@@ -61,7 +86,7 @@ RawTree read_raw_tree(const LightGbmSection &tree, std::size_t max_feature) {
   raw.leaf_count = tree.integers("leaf_count", n, 0, kMaxInt32);
   raw.internal_count = tree.integers("internal_count", inner, 0, kMaxInt32);
   if (const auto *linear = tree.find("is_linear"); linear && linear->integer(0, 1) != 0)
-    linear->fail("linear trees (linear_tree=true) are not supported");
+    read_linear_leaves(tree, max_feature, raw);
   if (const auto *shrinkage = tree.find("shrinkage")) shrinkage->number();
   const auto num_cat = static_cast<std::size_t>(tree.at("num_cat").integer(0, node_range));
   if (num_cat > 0) {
@@ -138,8 +163,9 @@ TreeNode internal_node(const RawTree &raw, std::size_t i, std::uint32_t left, Tr
 }
 
 // Validates the structure of one tree and appends it to `model` in breadth-first order
-// with siblings adjacent. Ids: internal node i is i, leaf l is (leaves - 1) + l.
-void append_tree(const RawTree &raw, TreeEnsemble &model) {
+// with siblings adjacent. Ids: internal node i is i, leaf l is (leaves - 1) + l. Returns
+// the ids in the order their nodes were appended.
+std::vector<std::size_t> append_tree(const RawTree &raw, TreeEnsemble &model) {
   const std::size_t inner = raw.leaves - 1, total = 2 * raw.leaves - 1;
   const auto id_of = [&](std::int64_t child) {
     return child >= 0 ? static_cast<std::size_t>(child) : inner + static_cast<std::size_t>(~child);
@@ -195,6 +221,34 @@ void append_tree(const RawTree &raw, TreeEnsemble &model) {
   model.tree_begin.push_back(static_cast<std::uint32_t>(model.nodes.size()));
   model.tree_depth.push_back(tree_depth);
   model.max_depth = std::max<std::size_t>(model.max_depth, tree_depth);
+  return order;
+}
+
+// Adds the leaf models of the tree just appended to `model` (its node ids in `order`) to
+// `linear`. Nothing is kept until the first linear tree, which back-fills the trees before
+// it: their leaves are constants.
+void append_linear_leaves(const RawTree &raw, const std::vector<std::size_t> &order, const TreeEnsemble &model,
+                          LightGbmLinearLeaves &linear) {
+  if (linear.empty()) {
+    if (!raw.linear) return;
+    const std::size_t before = model.nodes.size() - order.size();
+    linear.constant.assign(model.leaf_values.begin(), model.leaf_values.begin() + static_cast<std::ptrdiff_t>(before));
+    linear.first.assign(before + 1, 0);
+  }
+  const std::size_t inner = raw.leaves - 1;
+  for (const std::size_t id : order) {
+    if (id >= inner && raw.linear) {
+      const std::size_t leaf = id - inner;
+      linear.constant.push_back(raw.leaf_const[leaf]);
+      for (std::size_t t = raw.term_begin[leaf]; t < raw.term_begin[leaf + 1]; ++t) {
+        linear.feature.push_back(static_cast<std::uint32_t>(raw.leaf_features[t]));
+        linear.coeff.push_back(raw.leaf_coeff[t]);
+      }
+    } else {
+      linear.constant.push_back(id >= inner ? raw.leaf_value[id - inner] : 0.0);
+    }
+    linear.first.push_back(static_cast<std::uint32_t>(linear.feature.size()));
+  }
 }
 
 void read_header(const LightGbmSection &header, LightGbmEnsemble &out) {
@@ -246,10 +300,13 @@ LightGbmEnsemble read_lightgbm_text(std::string_view text, const std::string &or
     sections.header.fail(fmt::format("{} trees is not a multiple of num_tree_per_iteration {}", sections.trees.size(), k));
   model.tree_begin.push_back(0);
   for (std::size_t t = 0; t < sections.trees.size(); ++t) {
-    append_tree(read_raw_tree(sections.trees[t], model.num_features - 1), model);
+    const RawTree raw = read_raw_tree(sections.trees[t], model.num_features - 1);
+    append_linear_leaves(raw, append_tree(raw, model), model, out.linear);
     model.tree_group.push_back(static_cast<std::uint32_t>(t % k));
     if (model.nodes.size() > (std::size_t{1} << 30))
       throw Error(ErrorCode::limit_exceeded, fmt::format("{}: more than 2^30 nodes", origin));
+    if (out.linear.feature.size() > (std::size_t{1} << 30))
+      throw Error(ErrorCode::limit_exceeded, fmt::format("{}: more than 2^30 linear-leaf terms", origin));
   }
   if (sections.header.find("average_output")) out.average_over = std::max<std::size_t>(1, sections.trees.size() / k);
   return out;

@@ -33,10 +33,17 @@ std::shared_ptr<const Model> load_model_from_memory(const void *data, std::size_
                   fmt::format("{}: the xgboost_c_api backend reads XGBoost models only", origin));
     return std::make_shared<detail::LightGbmModel>(detail::read_lightgbm_text(bytes, origin));
   }
+  // XGBoost models are read straight into the tree arrays; a document without "learner"
+  // is then parsed as a (small) riskkit model.
+  if (auto ensemble = detail::read_xgboost_model(bytes, origin)) {
+    // Validated natively even for the reference backend, so that a malformed file is
+    // rejected with a path instead of reaching XGBoost's own checks.
+    if (options.backend == ModelBackend::xgboost_c_api) return detail::load_xgboost_c_api(data, size, origin);
+    return std::make_shared<detail::TreeModel>(std::move(*ensemble));
+  }
   const detail::Json doc = detail::parse_model_document(bytes, origin);
   const detail::ModelJson root(doc, origin);
   if (!doc.is_object()) root.fail("expected a model object");
-
   if (auto kind = root.find("riskkit_model")) {
     if (options.backend != ModelBackend::native)
       throw Error(ErrorCode::invalid_argument,
@@ -45,13 +52,6 @@ std::shared_ptr<const Model> load_model_from_memory(const void *data, std::size_
     if (name == "logistic") return detail::read_logistic_model(doc, origin);
     if (name == "scorecard") return detail::read_scorecard_model(doc, origin);
     kind->fail(fmt::format("unknown riskkit_model \"{}\" (expected \"logistic\" or \"scorecard\")", name));
-  }
-  if (root.has("learner")) {
-    // Validate natively even for the reference backend, so that a malformed file is
-    // rejected with a path instead of reaching XGBoost's own checks.
-    auto ensemble = detail::read_xgboost_model(doc, origin);
-    if (options.backend == ModelBackend::xgboost_c_api) return detail::load_xgboost_c_api(data, size, origin);
-    return std::make_shared<detail::TreeModel>(std::move(ensemble));
   }
   root.fail("neither an XGBoost model (no \"learner\") nor a riskkit model (no \"riskkit_model\")");
 }

@@ -55,20 +55,26 @@ struct CompleteNode {
   std::uint32_t split = 0;  ///< feature index | TreeNode::kDefaultLeft
 };
 
-/// The trees of an ensemble without categorical splits, each padded to a complete binary
-/// tree of its lockstep group's depth (a leaf above that depth becomes a node whose two
-/// subtrees end in copies of its value, so every row takes exactly `depth` steps). Used
-/// for prediction when every group is at most kMaxCompleteDepth deep; the breadth-first
-/// TreeNode layout serves everything else.
+/// The trees of an ensemble without categorical splits, in bundles of kBundleTrees
+/// consecutive trees, each padded to a complete binary tree of its bundle's depth (a leaf
+/// above that depth becomes a node whose two subtrees end in copies of its value, so every
+/// row takes exactly `depth` steps) and interleaved: node i (heap order) of the bundle's
+/// tree j is nodes[node_begin + i * kBundleTrees + j], its leaf l is
+/// leaves[leaf_begin + l * kBundleTrees + j]. The roots of a bundle share a cache line, a
+/// walk needs one base address per bundle, and a 16-lane gather steps all its trees at
+/// once. A short last bundle is padded with trees that add nothing. Used for prediction
+/// when every bundle is at most kMaxCompleteDepth deep; the breadth-first TreeNode layout
+/// serves everything else.
 struct CompleteTrees {
-  static constexpr std::size_t kGroupTrees = 8;        ///< trees walked in lockstep
+  static constexpr std::size_t kGroupTrees = 8;           ///< trees a scalar walk steps in lockstep
+  static constexpr std::size_t kBundleTrees = 16;         ///< trees interleaved in one bundle
   static constexpr std::uint32_t kMaxCompleteDepth = 10;  ///< 1023 nodes, 8 KiB per tree
-  std::vector<CompleteNode> nodes;       ///< 2^depth - 1 per tree
-  std::vector<float> leaves;             ///< 2^depth per tree
-  std::vector<std::uint32_t> node_begin; ///< per tree
-  std::vector<std::uint32_t> leaf_begin; ///< per tree
-  std::vector<std::uint32_t> group_depth;  ///< per group of kGroupTrees consecutive trees
-  bool empty() const noexcept { return group_depth.empty(); }
+  std::vector<CompleteNode> nodes;
+  std::vector<float> leaves;
+  std::vector<std::uint32_t> node_begin;  ///< per bundle
+  std::vector<std::uint32_t> leaf_begin;  ///< per bundle
+  std::vector<std::uint32_t> depth;       ///< per bundle
+  bool empty() const noexcept { return depth.empty(); }
 };
 
 /// A loaded tree ensemble. Immutable after loading; shared by all threads.
@@ -128,14 +134,34 @@ inline std::uint32_t next_node(const TreeEnsemble &model, const TreeNode &node, 
   return node.left + (x < node.threshold ? 0u : 1u);
 }
 
-/// Fills `model.complete` when the model has no categorical split and every lockstep group
-/// is at most CompleteTrees::kMaxCompleteDepth deep; leaves it empty otherwise.
+/// Fills `model.complete` when the model has no categorical split and every bundle is at
+/// most CompleteTrees::kMaxCompleteDepth deep; leaves it empty otherwise.
 void build_complete_trees(TreeEnsemble &model);
+
+/// How the complete layout is walked: portable C++ (8 trees in lockstep), or AVX-512
+/// gathers stepping a bundle's 16 trees at once (for single rows, and in batches for
+/// bundles at least 5 deep, where the gathers pay off). Both give the same leaves.
+enum class TreeKernel { portable, avx512 };
+
+/// The fastest kernel this CPU runs (AVX-512 F/BW/DQ/VL when present), chosen once.
+TreeKernel best_tree_kernel() noexcept;
+
+/// Writes the leaf each row reaches in each tree of bundle `bundle` of `complete` to
+/// `leaves[row * kBundleTrees + tree]` (padding trees give 0). NaN and `missing` take the
+/// default direction. Defined in tree_walk_avx512.cpp; call only where the CPU has AVX-512.
+void walk_bundle_avx512(const CompleteTrees &complete, std::size_t bundle, const float *rows, std::size_t nrow,
+                        std::size_t ncol, float missing, float *leaves) noexcept;
+/// Writes the leaf one row reaches in each tree of bundles [first, first + count) to
+/// `leaves[(bundle - first) * kBundleTrees + tree]`, walking four bundles at a time so
+/// their gathers overlap. Defined in tree_walk_avx512.cpp, as walk_bundle_avx512.
+void walk_row_avx512(const CompleteTrees &complete, std::size_t first, std::size_t count, const float *row,
+                     float missing, float *leaves) noexcept;
 
 /// Adds the leaf values of every tree to `margins[nrow * num_outputs]`, which the caller
 /// initialises (normally with base_margin). Rows are row-major with num_features columns.
-/// Each row's sum runs in float32 in tree order, as XGBoost's, whatever the block size.
+/// Each row's sum runs in float32 in tree order, as XGBoost's, whatever the block size or
+/// kernel (`kernel` matters only for the complete layout).
 void accumulate_margins(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
-                        float *margins) noexcept;
+                        float *margins, TreeKernel kernel = best_tree_kernel()) noexcept;
 
 }  // namespace riskkit::detail

@@ -10,8 +10,14 @@
 //   the leaf adds  −A(P)  to every feature of F outside P, and  (1 − z_i)/z_i · A(P\{i})
 //   to every feature i in P. A is tabulated for all 2^d subsets once per model, so a row
 //   costs O(leaves · depth) per tree instead of O(leaves · depth²).
-// - The recursive algorithm (Lundberg, Erion & Lee 2018, Algorithm 2) for the rest: trees
-//   too large for the tables, or with a zero-cover child (where (1 − z)/z is undefined).
+// - A path algorithm for the other trees (any depth, zero covers allowed): with P as
+//   above and Z = Π_{j ∈ F\P} z_j, the polynomial  p(x) = Π_{j ∈ P} (z_j + x)  holds in
+//   its coefficient p_k the sum over the k-subsets S of P of Π_{j ∈ P\S} z_j, so
+//       A(P) = v · Z · Σ_k w_d(k) p_k,
+//   and A(P\{i}) · (1 − z_i)/z_i = (1 − z_i) · v · Z · Σ_k w_d(k) q_k  with q = p / (z_i + x)
+//   (synthetic division, no division by z). A row costs O(leaves · (depth + |P|²)) per
+//   tree, where the recursive algorithm (Lundberg, Erion & Lee 2018) costs
+//   O(leaves · depth²) with divisions, and no table is needed.
 
 #include <cstddef>
 #include <cstdint>
@@ -27,25 +33,19 @@ namespace riskkit::detail {
 /// TreeSHAP tables on the first explain() call (thread-safe), so loading stays cheap.
 class TreeShap {
  public:
-  /// `max_table_entries` bounds the Fast TreeSHAP tables (0 = recursion only, for tests).
+  /// `max_table_entries` bounds the Fast TreeSHAP tables (0 = path algorithm only, for tests).
   explicit TreeShap(const TreeEnsemble &model, std::size_t max_table_entries = kMaxTableEntries);
   ~TreeShap();
   TreeShap(const TreeShap &) = delete;
   TreeShap &operator=(const TreeShap &) = delete;
 
-  /// One element of the unique decision path the recursion carries.
-  struct PathElement {
-    int feature;
-    double zero_fraction;
-    double one_fraction;
-    double weight;
-  };
-
   /// Per-thread working memory; grows to the largest model seen, then never allocates.
   struct Scratch {
-    std::vector<PathElement> path;     ///< the recursive algorithm's path stack
     std::vector<std::uint8_t> goes;    ///< per node of one tree: 1 when the row goes right
-    std::vector<double> banks;         ///< per-tree accumulators of the table algorithm
+    std::vector<std::uint16_t> masks;  ///< per node of one tabulated tree: the slots the row follows
+    std::vector<double> banks;         ///< per-tree accumulators of a tree's features
+    std::vector<std::uint32_t> slots;  ///< the path algorithm's per-slot flags and P
+    std::vector<double> poly;          ///< the path algorithm's polynomial and per-slot values
   };
 
   /// Writes the contributions of `nrow` rows (row-major, num_features columns) into
@@ -54,14 +54,14 @@ class TreeShap {
   /// blocks, tree by tree, so each tree's tables stay in cache across the block.
   void explain(const float *rows, std::size_t nrow, float missing, Scratch &scratch, double *out) const;
 
-  /// Number of trees explained by the Fast TreeSHAP tables (the rest use the recursion).
+  /// Number of trees explained by the Fast TreeSHAP tables (the rest use the path algorithm).
   /// Builds the tables if needed; for tests and documentation.
   std::size_t num_tabulated_trees() const;
   /// Entries (doubles) of the Fast TreeSHAP tables. Builds the tables if needed.
   std::size_t num_table_entries() const;
 
   /// Total table entries (doubles) a model may use: beyond it, trees fall back to the
-  /// recursive algorithm. 2^22 entries = 32 MiB.
+  /// path algorithm. 2^22 entries = 32 MiB.
   static constexpr std::size_t kMaxTableEntries = std::size_t{1} << 22;
   /// Largest number of unique features on a path that gets a table (2^12 entries per leaf).
   static constexpr std::size_t kMaxTablePathFeatures = 12;
@@ -71,10 +71,11 @@ class TreeShap {
 
  private:
   const Tables &tables() const;
-  void explain_tree_table(std::size_t tree, const float *row, float missing, Scratch &scratch, double *phi) const;
-  void recurse(std::uint32_t tree_begin, std::uint32_t node, const float *row, float missing, double *phi,
-               PathElement *parent_path, std::size_t depth, double zero_fraction, double one_fraction,
-               int feature) const;
+  void explain_tree(std::size_t tree, const float *row, float missing, Scratch &scratch, double *phi) const;
+  void add_leaves_tabulated(std::size_t tree, const std::uint8_t *goes, Scratch &scratch, double *banks,
+                            std::uint32_t nf) const;
+  void add_leaves_paths(std::size_t tree, const std::uint8_t *goes, Scratch &scratch, double *banks,
+                        std::uint32_t nf) const;
 
   const TreeEnsemble &model_;
   std::size_t max_table_entries_;

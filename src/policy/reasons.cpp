@@ -1,6 +1,8 @@
 #include "policy/reasons.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace riskkit::detail {
@@ -21,8 +23,17 @@ void add_model_reasons(std::span<const double> contributions, std::span<const do
     for (const std::size_t i : units[u].inputs) weight[u] += contributions[i] - (baseline.empty() ? 0.0 : baseline[i]);
   order.resize(units.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return adverse_sign * weight[a] > adverse_sign * weight[b]; });
+  // Most adverse first, ties in unit order: the order a stable sort gives, without the
+  // temporary buffer std::stable_sort allocates on every call.
+  // A NaN weight ranks last (never adverse), which keeps the ordering strict and weak.
+  const auto push = [&](std::size_t u) {
+    const double w = adverse_sign * weight[u];
+    return std::isnan(w) ? -std::numeric_limits<double>::infinity() : w;
+  };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double wa = push(a), wb = push(b);
+    return wa > wb || (wa == wb && a < b);
+  });
   const auto make = [&](std::size_t u) {
     return Reason{units[u].reason.code, units[u].reason.text, "model:" + model_name + ":" + units[u].name, weight[u]};
   };

@@ -18,20 +18,6 @@ void merge_at(std::vector<Cell> &cells, std::size_t i) {  // joins cells i and i
 
 double goods_of(const Cell &c) noexcept { return static_cast<double>(c.count - c.bads); }
 
-std::size_t lowest_chi2_pair(const std::vector<Cell> &cells, double *chi2 = nullptr) {
-  std::size_t best = 0;
-  double low = std::numeric_limits<double>::infinity();
-  for (std::size_t i = 0; i + 1 < cells.size(); ++i) {
-    const double c = chi2_of(cells[i], cells[i + 1]);
-    if (c < low) {
-      low = c;
-      best = i;
-    }
-  }
-  if (chi2) *chi2 = low;
-  return best;
-}
-
 }  // namespace
 
 double woe_of(double goods, double bads, const Totals &totals, double smoothing) noexcept {

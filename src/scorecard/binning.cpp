@@ -174,12 +174,13 @@ Binning fit_binning(std::span<const double> x, std::span<const double> y, const 
     const std::vector<double> edges = checked_edges(o.edges);
     return assemble(detail::edge_cells(s.numeric, edges), s, std::move(special), o.smoothing, Monotonic::none);
   }
+  // Chi-merge starts from `initial_bins` equal-frequency pre-bins rather than from every
+  // distinct value: a value common enough starts a pre-bin of its own, rare ones are pooled
+  // with their neighbours. A pre-bin of a handful of rows has a bad rate that is mostly
+  // noise, and its chi-square against a neighbour is high enough to survive the merging as
+  // a tiny tail bin with an extreme WOE, which costs the scorecard on new data.
   const std::size_t pre = o.method == BinningMethod::chimerge ? std::max(o.initial_bins, o.max_bins) : o.max_bins;
-  // Classic chi-merge starts from the distinct values; beyond `pre` of them (continuous
-  // data), from `pre` equal-frequency bins.
-  std::vector<Cell> cells = o.method == BinningMethod::chimerge ? detail::distinct_cells(s.numeric, pre)
-                                                                : std::vector<Cell>{};
-  if (cells.empty()) cells = detail::quantile_cells(s.numeric, pre);
+  std::vector<Cell> cells = detail::quantile_cells(s.numeric, pre);
   Monotonic direction = o.monotonic;
   if (direction == Monotonic::automatic) {
     std::vector<Cell> down = cells;

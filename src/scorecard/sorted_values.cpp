@@ -41,23 +41,6 @@ void sort_keys(std::vector<ValueKey> &keys, std::vector<ValueKey> &scratch) {
   }
 }
 
-std::vector<Cell> distinct_cells(std::span<const ValueKey> sorted, std::size_t limit) {
-  std::vector<Cell> cells;
-  for (std::size_t i = 0; i < sorted.size();) {
-    if (cells.size() == limit) return {};
-    const ValueKey value = sorted[i] >> 1;
-    Cell c;
-    for (; i < sorted.size() && (sorted[i] >> 1) == value; ++i) {
-      ++c.count;
-      c.bads += sorted[i] & 1u;
-    }
-    if (!cells.empty()) cells.back().upper = key_value(value << 1);  // the previous cell ends here
-    cells.push_back(c);
-  }
-  if (cells.empty()) cells.emplace_back();
-  return cells;
-}
-
 std::vector<Cell> quantile_cells(std::span<const ValueKey> sorted, std::size_t bins) {
   std::vector<double> edges;
   const std::size_t n = sorted.size();

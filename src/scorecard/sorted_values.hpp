@@ -22,10 +22,6 @@ float key_value(ValueKey key) noexcept;
 /// Sorts keys in place (LSD radix sort on the 33 significant bits; `scratch` is reused).
 void sort_keys(std::vector<ValueKey> &keys, std::vector<ValueKey> &scratch);
 
-/// One cell per distinct value of sorted keys, or an empty vector if there are more than
-/// `limit` distinct values.
-std::vector<Cell> distinct_cells(std::span<const ValueKey> sorted, std::size_t limit);
-
 /// Equal-frequency cells over sorted keys: edges at the `bins`-quantiles (the value at
 /// position k·n/bins), duplicates and the smallest value dropped, so no cell is empty.
 std::vector<Cell> quantile_cells(std::span<const ValueKey> sorted, std::size_t bins);

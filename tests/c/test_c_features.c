@@ -5,16 +5,7 @@
 #include <string.h>
 
 #include "riskkit/riskkit.h"
-
-static int failures = 0;
-
-#define EXPECT(cond)                                                      \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                         \
-    }                                                                     \
-  } while (0)
+#include "c_test_support.h"
 
 #define FEATURES RK_SOURCE_DIR "/tests/data/bundles/features"
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

@@ -43,10 +43,16 @@ std::vector<T> read_array(const std::string &path) {  // little-endian, as on x8
   return out;
 }
 
+// The largest |a - b|; equal infinities and NaN against NaN count as 0, NaN against a
+// number (or opposite infinities) as +inf, so a NaN never hides a difference.
 double max_abs_diff(const std::vector<double> &a, const std::vector<double> &b) {
   REQUIRE(a.size() == b.size());
   double worst = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) continue;
+    const double diff = std::fabs(a[i] - b[i]);
+    worst = std::isnan(diff) ? std::numeric_limits<double>::infinity() : std::max(worst, diff);
+  }
   return worst;
 }
 
@@ -112,12 +118,36 @@ TEST_CASE("native LightGBM models match lightgbm 4.7's raw scores, values and pr
     const double value_diff = max_abs_diff(value, read_array<double>(kData + entry["value"].get<std::string>()));
     CHECK(margin_diff <= 1e-6);
     CHECK(value_diff <= 1e-6);
+    if (entry["contribs"].is_null()) {  // linear trees: LightGBM's pred_contrib refuses them, so does riskkit
+      CHECK_THROWS_WITH_AS(contributions(*model, matrix.data(), contrib_rows),
+                           doctest::Contains("linear trees (linear_tree=true) have no TreeSHAP contributions"),
+                           riskkit::Error);
+      MESSAGE(name << ": margin " << margin_diff << ", value " << value_diff << ", contributions refused");
+      continue;
+    }
     const auto expected = read_array<double>(kData + entry["contribs"].get<std::string>());
     const auto contribs = contributions(*model, matrix.data(), contrib_rows);
     const double contrib_diff = max_abs_diff(contribs, expected);
     CHECK(contrib_diff <= 1e-5);
     MESSAGE(name << ": margin " << margin_diff << ", value " << value_diff << ", contributions " << contrib_diff);
   }
+}
+
+TEST_CASE("LightGBM linear trees: const + coeff * x, the plain leaf value when a feature is missing") {
+  // Leaf 0 (x0 <= 0.5): 1 + 2 * x1 - 0.5 * x0; leaf 1: 3 (no terms); fallback values -1 and 2.
+  const std::string linear = replace(stump("2", "0.5",
+                                           "leaf_const=1 3\nnum_features=2 0\nleaf_features=1 0  \n"
+                                           "leaf_coeff=2 -0.5  \n"),
+                                     "is_linear=0", "is_linear=1");
+  const auto model = riskkit::load_model_from_memory(linear.data(), linear.size(), "model.txt");
+  const std::vector<float> rows = {0.0f, 4.0f,  -2.0f, 0.25f, 0.0f, kNaN, 1.0f, kNaN,
+                                   1e-36f, 1e-36f, 0.0f, -7.0f, 0.5f, 1e-30f};
+  // The third row (x1 NaN) takes leaf 0's plain value -1; the zero band reads 1e-36 as 0.
+  CHECK(predict(*model, rows.data(), 7, PredictOutput::margin) ==
+        std::vector<double>{9, 2.5, -1, 3, 1, 1 + 2 * -7.0, 1 + 2 * static_cast<double>(1e-30f) - 0.25});
+  // A caller's sentinel is missing for the leaf models too.
+  CHECK(predict(*model, rows.data(), 7, PredictOutput::margin, -7.0f)[5] == -1);
+  CHECK_THROWS_AS(contributions(*model, rows.data(), 1), riskkit::Error);
 }
 
 TEST_CASE("LightGBM routing: <= goes left, missing types, the zero band, categories") {
@@ -196,7 +226,29 @@ TEST_CASE("malformed LightGBM models fail with file:line and the reason") {
   check(replace(good, "objective=regression", "objective=lambdamart"), "model.txt:7: header: objective: unsupported objective \"lambdamart\"");
   check(replace(good, "num_class=1", "num_class=3"), "num_tree_per_iteration: 1 trees per iteration for num_class 3");
   check(replace(good, "feature_names=a b", "feature_names=a"), "feature_names: 1 names for max_feature_idx 1");
-  check(replace(good, "is_linear=0", "is_linear=1"), "is_linear: linear trees (linear_tree=true) are not supported");
+  check(replace(good, "is_linear=0", "is_linear=2"), "model.txt:25: Tree=0: is_linear: 2 out of range [0, 1]");
+  // Linear trees: each array of the leaf models checked for length, range and finiteness.
+  const std::string linear = replace(stump("2", "0.5", "leaf_const=1 3\nnum_features=2 0\nleaf_features=1 0  \n"
+                                                       "leaf_coeff=2 -0.5  \n"),
+                                     "is_linear=0", "is_linear=1");
+  check(replace(linear, "leaf_const=1 3\n", ""), "model.txt:10: Tree=0: missing \"leaf_const=\"");
+  check(replace(linear, "leaf_const=1 3", "leaf_const=1"), "model.txt:25: Tree=0: leaf_const: 1 elements, expected 2");
+  check(replace(linear, "leaf_const=1 3", "leaf_const=1 inf"), "leaf_const: element 1: constant inf is not finite");
+  check(replace(linear, "num_features=2 0", "num_features=2 3"), "num_features: element 1: 3 out of range [0, 2]");
+  check(replace(linear, "num_features=2 0", "num_features=2 -1"), "num_features: element 1: -1 out of range [0, 2]");
+  check(replace(linear, "num_features=2 0", "num_features=2 1"), "leaf_features: 2 elements, expected 3");
+  check(replace(linear, "leaf_features=1 0", "leaf_features=1 2"), "leaf_features: element 1: 2 out of range [0, 1]");
+  check(replace(linear, "leaf_coeff=2 -0.5", "leaf_coeff=2"), "model.txt:28: Tree=0: leaf_coeff: 1 elements, expected 2");
+  check(replace(linear, "leaf_coeff=2 -0.5", "leaf_coeff=2 nan"), "leaf_coeff: element 1: coefficient nan is not finite");
+  check(replace(linear, "leaf_coeff=2 -0.5", "leaf_coeff=2 x"), "leaf_coeff: element 1: expected a number, got \"x\"");
+  // More header and tree problems.
+  check(replace(good, "objective=regression", "objective=binary sigmoid:-1"), "objective parameter \"sigmoid:-1\"");
+  check(replace(good, "objective=regression", "objective=multiclassova num_class:2"),
+        "objective \"multiclassova num_class:2\" does not fit num_class 1");
+  check(replace(good, "max_feature_idx=1", "max_feature_idx=x"), "model.txt:6: header: max_feature_idx: expected an integer");
+  check(replace(good, "num_leaves=2", "num_leaves=0"), "num_leaves: 0 out of range [1, 131072]");
+  check(replace(good, "leaf_count=3 5", "leaf_count=3 -5"), "leaf_count: element 1: -5 out of range");
+  check(replace(good, "decision_type=2", "decision_type=16"), "decision_type: element 0: 16 out of range [0, 15]");
   check(replace(good, "Tree=0", "Tree=1"), "model.txt:10: \"Tree=1\" out of order, expected \"Tree=0\"");
   check(replace(good, "version=v4", "version=v9"), "unsupported version \"v9\"");
   check(replace(good, "\nend of trees\n", "\n"), "truncated: no \"end of trees\" line");

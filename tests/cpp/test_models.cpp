@@ -159,33 +159,32 @@ TEST_CASE("the xgboost_c_api backend (XGBoost 1.7) scores 3.x models with their 
   }
 }
 
-TEST_CASE("Fast TreeSHAP tables and the recursive algorithm agree with pred_contribs, tree by tree") {
-  // The tables are used when they fit a memory budget and the recursion otherwise; a
-  // budget of 0 forces the recursion, a budget of half the trees mixes both in one model.
+TEST_CASE("Fast TreeSHAP tables and the path algorithm agree with pred_contribs, tree by tree") {
+  // The tables are used when they fit a memory budget and the path algorithm otherwise; a
+  // budget of 0 forces the path algorithm, a budget of half the trees mixes both in one model.
   const auto &f = fixtures();
   for (const auto &entry : f.index["models"]) {
     const std::string name = entry["name"];
     CAPTURE(name);
     const std::string bytes = read_bytes(kData + entry["ubj"].get<std::string>());
-    const auto doc = riskkit::detail::parse_model_document(bytes, name);
-    const auto ensemble = riskkit::detail::read_xgboost_model(doc, name);
+    const auto ensemble = *riskkit::detail::read_xgboost_model(bytes, name);
     const auto oracle = read_floats(kData + entry["contribs"].get<std::string>());
     const std::size_t width = ensemble.num_outputs() * (f.cols + 1);
-    std::vector<double> tables(f.contrib_rows * width), recursion(tables.size()), mixed(tables.size());
+    std::vector<double> tables(f.contrib_rows * width), paths(tables.size()), mixed(tables.size());
     riskkit::detail::TreeShap::Scratch scratch;
     const riskkit::detail::TreeShap fast(ensemble), slow(ensemble, 0);
     const riskkit::detail::TreeShap half(ensemble, fast.num_table_entries() / 2);
     fast.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, tables.data());
-    slow.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, recursion.data());
+    slow.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, paths.data());
     half.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, mixed.data());
     CHECK(fast.num_tabulated_trees() == ensemble.num_trees());
     CHECK(slow.num_tabulated_trees() == 0);
     CHECK(half.num_tabulated_trees() > 0);
     CHECK(half.num_tabulated_trees() < ensemble.num_trees());
     CHECK(max_abs_diff(tables, oracle) <= 1e-5);
-    CHECK(max_abs_diff(recursion, oracle) <= 1e-5);
+    CHECK(max_abs_diff(paths, oracle) <= 1e-5);
     CHECK(max_abs_diff(mixed, oracle) <= 1e-5);
-    CHECK(max_abs_diff(tables, recursion) <= 1e-9);  // same mathematics, both in double
+    CHECK(max_abs_diff(tables, paths) <= 1e-9);  // same mathematics, both in double
   }
 }
 
@@ -327,6 +326,77 @@ TEST_CASE("native trees match the XGBoost C API in-process, JSON and UBJSON") {
   }
   MESSAGE("native vs XGBoost C API: max |d| predictions " << worst_prediction << ", contributions "
                                                           << worst_contribution);
+}
+
+TEST_CASE("the portable and the AVX-512 tree kernels give PyPI xgboost's margins, bit for bit") {
+  // Both kernels walk the complete layout; the AVX-512 one runs only where the CPU has it
+  // (best_tree_kernel), the portable one everywhere. NaN and a sentinel both count as missing.
+  const auto &f = fixtures();
+  using riskkit::detail::TreeKernel;
+  std::vector<TreeKernel> kernels{TreeKernel::portable};
+  if (riskkit::detail::best_tree_kernel() == TreeKernel::avx512) kernels.push_back(TreeKernel::avx512);
+  MESSAGE("tree kernels tested: " << kernels.size());
+  std::vector<float> sentinel_rows = f.matrix;
+  for (float &x : sentinel_rows)
+    if (std::isnan(x)) x = -999.0f;
+  std::size_t tested = 0;
+  for (const auto &entry : f.index["models"]) {
+    const std::string name = entry["name"];
+    CAPTURE(name);
+    auto ensemble = *riskkit::detail::read_xgboost_model(read_bytes(kData + entry["ubj"].get<std::string>()), name);
+    riskkit::detail::build_complete_trees(ensemble);
+    if (ensemble.complete.empty()) {
+      CHECK(ensemble.has_categorical);
+      continue;
+    }
+    ++tested;
+    const auto oracle = read_floats(kData + entry["margin"].get<std::string>());
+    const std::size_t k = ensemble.num_outputs();
+    for (const TreeKernel kernel : kernels) {
+      CAPTURE(static_cast<int>(kernel));
+      for (const float missing : {std::numeric_limits<float>::quiet_NaN(), -999.0f}) {
+        std::vector<float> margins(f.rows * k);
+        for (std::size_t r = 0; r < f.rows; ++r)
+          std::copy(ensemble.base_margin.begin(), ensemble.base_margin.end(), margins.begin() + static_cast<std::ptrdiff_t>(r * k));
+        const float *rows = std::isnan(missing) ? f.matrix.data() : sentinel_rows.data();
+        riskkit::detail::accumulate_margins(ensemble, rows, f.rows, missing, margins.data(), kernel);
+        CHECK(max_abs_diff(margins, oracle) == 0.0);
+        // One row at a time: the single-row walk (two bundles at once with AVX-512).
+        std::vector<float> single(margins.begin(), margins.begin() + static_cast<std::ptrdiff_t>(300 * k));
+        for (std::size_t r = 0; r < 300; ++r) {
+          std::copy(ensemble.base_margin.begin(), ensemble.base_margin.end(), single.begin() + static_cast<std::ptrdiff_t>(r * k));
+          riskkit::detail::accumulate_margins(ensemble, rows + r * f.cols, 1, missing, single.data() + r * k, kernel);
+        }
+        CHECK(max_abs_diff(single, std::vector<float>(oracle.begin(), oracle.begin() + static_cast<std::ptrdiff_t>(300 * k))) == 0.0);
+      }
+    }
+  }
+  CHECK(tested >= 4);
+}
+
+TEST_CASE("TreeSHAP's tables and path algorithm equal XGBoost's pred_contribs at depths 1 to 10") {
+  const auto &f = fixtures();
+  const TrainingData data;
+  for (int depth = 1; depth <= 10; ++depth) {
+    CAPTURE(depth);
+    const auto trained = riskkit::detail::train_xgboost(
+        data.x.data(), data.regression.data(), data.rows, data.cols,
+        {{"objective", "reg:squarederror"}, {"max_depth", std::to_string(depth)}, {"eta", "0.3"}, {"seed", "5"},
+         {"nthread", "1"}},
+        depth <= 6 ? 6 : 3);
+    const auto reference = riskkit::load_model_from_memory(trained.ubj.data(), trained.ubj.size(), "trained",
+                                                           {riskkit::ModelBackend::xgboost_c_api});
+    const auto oracle = contributions(*reference, f.matrix.data(), f.contrib_rows);
+    const auto ensemble = *riskkit::detail::read_xgboost_model(trained.ubj, "trained");
+    riskkit::detail::TreeShap::Scratch scratch;
+    const riskkit::detail::TreeShap tables(ensemble), paths(ensemble, 0);
+    CHECK(paths.num_tabulated_trees() == 0);
+    for (const riskkit::detail::TreeShap *shap : {&tables, &paths}) {
+      std::vector<double> ours(oracle.size());
+      shap->explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, ours.data());
+      CHECK(max_abs_diff(ours, oracle) <= 1e-5);
+    }
+  }
 }
 
 TEST_CASE("logistic regression: hand-computed values, imputation, contributions") {

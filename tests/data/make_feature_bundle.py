@@ -1,30 +1,28 @@
 """Writes tests/data/bundles/features: a bundle with velocity features, a block list and
 personal-data fields, for tests/cpp/test_features.cpp and tests/python/test_features_python.py.
 
-The block list holds pseudonyms computed here with Python's hmac/hashlib under the fixed
-test key (tests/python/conftest.py, tests/CMakeLists.txt), so the C++ pseudonymizer is
-checked against an independent implementation. Deterministic: run it again, get the same bytes.
+The block list holds pseudonyms computed here with Python's hmac/hashlib
+(scripts/bundlegen.py's `pseudonym`) under the fixed test key (tests/python/conftest.py,
+tests/CMakeLists.txt), so the C++ pseudonymizer is checked against an independent
+implementation. Deterministic: run it again, get the same bytes.
 """
-import hashlib
-import hmac
 import json
 import pathlib
+import sys
 
-TEST_KEY = bytes(range(32))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "scripts"))
+import bundlegen as bg  # noqa: E402
+
 HERE = pathlib.Path(__file__).resolve().parent / "bundles" / "features"
 BLOCKED_DEVICES = ["dev-blocked-1", "  dev-blocked-2 "]  # normalization trims
-
-
-def pseudonym(normalized: str) -> str:
-    return hmac.new(TEST_KEY, normalized.encode(), hashlib.sha256).hexdigest()
 
 
 def main() -> None:
     (HERE / "lists").mkdir(parents=True, exist_ok=True)
     lines = ["# device block list: HMAC-SHA-256 pseudonyms, one per line"]
-    lines += sorted(pseudonym(d.strip()) for d in BLOCKED_DEVICES)
-    listing = ("\n".join(lines) + "\n").encode()
-    (HERE / "lists" / "device_blocklist.txt").write_bytes(listing)
+    lines += sorted(bg.pseudonym(d) for d in BLOCKED_DEVICES)  # bg.pseudonym trims
+    listing_path = HERE / "lists" / "device_blocklist.txt"
+    listing_path.write_text("\n".join(lines) + "\n")
     bundle = {
         "format": 1, "name": "features-test", "version": "1", "stage": "application",
         "schema": {
@@ -37,7 +35,7 @@ def main() -> None:
             "amount": {"type": "number"},
         },
         "lists": {"device_blocklist": {"file": "lists/device_blocklist.txt",
-                                       "sha256": hashlib.sha256(listing).hexdigest(), "kind": "device"}},
+                                       "sha256": bg.sha256(listing_path), "kind": "device"}},
         "features": [
             {"name": "apps_per_device_1h", "velocity": {"entity": ["device_id"], "window": "1h", "agg": "count"}},
             {"name": "amount_per_phone_1d",

@@ -13,7 +13,9 @@ them to double, exactly as riskkit does, so the comparison is exact.
 - NAME.txt           the model
 - NAME.margin.f64    predict(raw_score=True)     rows x num_outputs, float64
 - NAME.value.f64     predict()                   rows x num_outputs, float64
-- NAME.contribs.f64  predict(pred_contrib=True)  contrib_rows x num_outputs x (cols + 1)
+- NAME.contribs.f64  predict(pred_contrib=True)  contrib_rows x num_outputs x (cols + 1);
+                     absent (index: "contribs": null, "contribs_refused": LightGBM's
+                     message) for linear trees, whose pred_contrib LightGBM refuses
 - index.json         shapes, file names and the lightgbm version
 """
 import json
@@ -63,6 +65,13 @@ MODELS = [
     ("random_forest", "binary", {"objective": "binary", "boosting": "rf", "num_leaves": 15,
                                  "bagging_fraction": 0.7, "bagging_freq": 1, "feature_fraction": 0.8}, 10, False),
     ("cross_entropy", "binary", {"objective": "cross_entropy", "num_leaves": 7}, 10, False),
+    ("multiclassova", "multi", {"objective": "multiclassova", "num_class": 3, "sigmoid": 1.3, "num_leaves": 7}, 10, False),
+    # Linear trees: a leaf's value is const + sum(coeff * x) over its features, or the plain
+    # leaf value when one of them is NaN; pred_contrib refuses them.
+    ("linear", "regression", {"objective": "regression", "linear_tree": True, "linear_lambda": 0.01,
+                              "num_leaves": 15}, 15, False),
+    ("linear_categorical", "binary", {"objective": "binary", "linear_tree": True, "num_leaves": 7,
+                                      "min_data_per_group": 10, "cat_smooth": 1.0, "max_cat_to_onehot": 2}, 10, True),
 ]
 
 
@@ -124,13 +133,18 @@ def main():
         saved = lgb.Booster(model_file=str(OUT / f"{name}.txt"))
         margin = saved.predict(x, raw_score=True).reshape(ROWS, -1)
         value = saved.predict(x).reshape(ROWS, -1)
-        contribs = saved.predict(x[:CONTRIB_ROWS], pred_contrib=True)
         margin.astype("<f8").tofile(OUT / f"{name}.margin.f64")
         value.astype("<f8").tofile(OUT / f"{name}.value.f64")
-        contribs.astype("<f8").tofile(OUT / f"{name}.contribs.f64")
-        index["models"].append({"name": name, "model": f"{name}.txt", "num_outputs": int(margin.shape[1]),
-                                "margin": f"{name}.margin.f64", "value": f"{name}.value.f64",
-                                "contribs": f"{name}.contribs.f64"})
+        entry = {"name": name, "model": f"{name}.txt", "num_outputs": int(margin.shape[1]),
+                 "margin": f"{name}.margin.f64", "value": f"{name}.value.f64"}
+        try:
+            contribs = saved.predict(x[:CONTRIB_ROWS], pred_contrib=True)
+            contribs.astype("<f8").tofile(OUT / f"{name}.contribs.f64")
+            entry["contribs"] = f"{name}.contribs.f64"
+        except lgb.basic.LightGBMError as refused:  # linear trees: riskkit must refuse as well
+            entry["contribs"] = None
+            entry["contribs_refused"] = str(refused)
+        index["models"].append(entry)
     (OUT / "index.json").write_text(json.dumps(index, indent=1) + "\n")
 
 

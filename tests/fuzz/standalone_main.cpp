@@ -16,16 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 
 namespace {
 
-std::vector<std::string> read_corpus(const std::filesystem::path &dir) {
-  std::vector<std::string> seeds;
-  if (std::filesystem::is_directory(dir)) {
-    for (const auto &entry : std::filesystem::directory_iterator(dir)) {
-      std::ifstream in(entry.path(), std::ios::binary);
-      seeds.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
+void read_corpus(const std::filesystem::path &dir, std::vector<std::string> &seeds) {
+  if (!std::filesystem::is_directory(dir)) return;
+  for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    seeds.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  if (seeds.empty()) seeds.emplace_back();
-  return seeds;
 }
 
 std::string mutate(const std::vector<std::string> &seeds, std::mt19937_64 &rng) {
@@ -49,10 +45,13 @@ std::string mutate(const std::vector<std::string> &seeds, std::mt19937_64 &rng) 
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR [ITERATIONS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s CORPUS_DIR [ITERATIONS [MORE_SEED_DIRS...]]\n", argv[0]);
     return 2;
   }
-  const auto seeds = read_corpus(argv[1]);
+  std::vector<std::string> seeds;
+  read_corpus(argv[1], seeds);
+  for (int i = 3; i < argc; ++i) read_corpus(argv[i], seeds);
+  if (seeds.empty()) seeds.emplace_back();
   const long iterations = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 1000;
   for (const auto &s : seeds) LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t *>(s.data()), s.size());
   std::mt19937_64 rng(20261125);

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import riskkit
+import riskkit.io
 
 xgb = pytest.importorskip("xgboost")
 pd = pytest.importorskip("pandas")
@@ -345,7 +346,8 @@ def test_example_bundle_jsonl_and_csv_agree():
     engine = riskkit.Engine(EXAMPLE)
     lines = (EXAMPLE / "applications.jsonl").read_text(encoding="utf-8").splitlines()
     from_jsonl = [engine.decide(json.loads(line)) for line in lines if line.strip()]
-    frame = engine.decide_frame(pd.read_csv(EXAMPLE / "applications.csv"))
+    # read_frame keeps the schema's string fields as text (pandas alone reads phones as numbers)
+    frame = engine.decide_frame(riskkit.io.read_frame(EXAMPLE / "applications.csv", bundle=EXAMPLE))
     assert list(frame.event_id) == [d.event_id for d in from_jsonl]
     assert list(frame.outcome) == [d.outcome for d in from_jsonl]
     np.testing.assert_allclose(frame.score_credit, [d.scores["credit"] for d in from_jsonl], rtol=0, atol=1e-12)
@@ -365,3 +367,18 @@ def test_engine_options(bundle_dir):
         with pytest.raises(riskkit.RiskkitError) as info:
             riskkit.Engine(bundle_dir, **options)
         assert info.value.code == "invalid_argument"
+
+
+def test_a_stream_of_decisions_equals_the_fixture_oracle():
+    # tests/data/make_engine_fixtures.py predicts each decision of the stream independently
+    # (velocity windows, a scorecard cutoff, a segment, challenger arms, limit and price tables).
+    stream = ROOT / "tests" / "data" / "bundles"
+    cases = json.loads((stream / "stream_expected.json").read_text())
+    engine = riskkit.Engine(stream / "stream")
+    for case in cases:  # in order: velocity state carries from one decision to the next
+        want, d = case["expected"], engine.decide(case["record"])
+        got = (d.outcome, d.grade, d.segment, d.arm, [h["id"] for h in d.rule_hits],
+               d.outputs["limit.amount"], d.outputs["price.apr"], d.scores["card"])
+        assert got == (want["outcome"], want["grade"], want["segment"], want["arm"], want["rule_hits"],
+                       want["limit"], want["apr"], want["card"]), case["record"]["application_id"]
+        assert d.scores["risk"] == pytest.approx(want["risk"], abs=1e-6)

@@ -2,7 +2,8 @@
 
 Models are trained here with fixed seeds on float32 rows (NaN, zeros, a categorical
 column) and saved with Booster.save_model; riskkit must match predict(raw_score=True),
-predict() and predict(pred_contrib=True) on the same rows.
+predict() and predict(pred_contrib=True) on the same rows (for linear trees, which
+pred_contrib refuses, riskkit must refuse contributions too).
 Run:  .venv/bin/python -m pytest tests/python/test_lightgbm_python.py
 """
 
@@ -36,6 +37,12 @@ CASES = {
     "multiclass": ({"objective": "multiclass", "num_class": 3}, lambda y: np.digitize(y, [-0.5, 0.5]), False),
     "categorical": ({"objective": "binary", "max_cat_to_onehot": 2, "min_data_per_group": 20},
                     lambda y: (y > 0).astype(float), True),
+    "multiclassova": ({"objective": "multiclassova", "num_class": 3}, lambda y: np.digitize(y, [-0.5, 0.5]), False),
+    # Linear trees: leaves are linear models of the row, the plain leaf value where one of
+    # their features is NaN; LightGBM has no pred_contrib for them.
+    "linear": ({"objective": "regression", "linear_tree": True}, lambda y: y, False),
+    "linear_binary": ({"objective": "binary", "linear_tree": True, "max_cat_to_onehot": 2},
+                      lambda y: (y > 0).astype(float), True),
 }
 
 
@@ -48,11 +55,11 @@ def trained(request, tmp_path_factory):
                          "deterministic": True, **params}, data, num_boost_round=25)
     path = tmp_path_factory.mktemp("lgb") / f"{request.param}.txt"
     booster.save_model(str(path))
-    return lgb.Booster(model_file=str(path)), riskkit.load_model(str(path)), X
+    return lgb.Booster(model_file=str(path)), riskkit.load_model(str(path)), X, params.get("linear_tree", False)
 
 
 def test_margins_and_values_match_lightgbm(trained):
-    booster, model, X = trained
+    booster, model, X, _ = trained
     assert model.num_features == NFEAT
     k = model.num_outputs
     margin = booster.predict(X, raw_score=True).reshape(NROW, k)
@@ -64,13 +71,19 @@ def test_margins_and_values_match_lightgbm(trained):
 
 
 def test_contributions_match_pred_contrib(trained):
-    booster, model, X = trained
+    booster, model, X, linear = trained
     rows = X[:500]
+    if linear:  # refused by both
+        with pytest.raises(lgb.basic.LightGBMError, match="linear trees"):
+            booster.predict(rows, pred_contrib=True)
+        with pytest.raises(riskkit.RiskkitError, match="linear trees"):
+            model.contributions(rows)
+        return
     expected = booster.predict(rows, pred_contrib=True)  # (n, k * (f + 1)), bias last per class
     ours = model.contributions(rows)
     np.testing.assert_allclose(ours.reshape(len(rows), -1), expected, rtol=0, atol=CONTRIB_TOL)
 
 
 def test_threads_give_identical_results(trained):
-    _, model, X = trained
+    _, model, X, _ = trained
     np.testing.assert_array_equal(model.predict(X, nthread=1), model.predict(X, nthread=4))

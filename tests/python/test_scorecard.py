@@ -68,16 +68,22 @@ def test_bins_woe_iv_equal_pandas_brute_force(data, method):
     np.testing.assert_allclose(b.transform(data["inquiries"]), woe[b.bin_indices(data["inquiries"])])
 
 
+def quantile_edges(x, bins):
+    """The documented equal-frequency rule: the value at position k·n/bins, ascending,
+    duplicates and the smallest value dropped."""
+    s = np.sort(np.asarray(x, dtype=np.float32).astype(float))
+    edges = []
+    for k in range(1, bins):
+        e = s[k * len(s) // bins]
+        if e > s[0] and (not edges or e > edges[-1]):
+            edges.append(e)
+    return edges
+
+
 def test_quantile_edges_equal_numpy_and_fixed_edges_are_kept(data):
     x = data["age"].to_numpy()
     b = sc.bin(x, data["bad"], method="quantile", max_bins=6, monotonic="none")
-    s = np.sort(x)
-    expected = []
-    for k in range(1, 6):
-        e = s[k * len(s) // 6]
-        if e > s[0] and (not expected or e > expected[-1]):
-            expected.append(e)
-    assert b.edges == expected
+    assert b.edges == quantile_edges(x, 6)
     fixed = sc.bin(x, data["bad"], edges=[25, 35, 50])
     assert fixed.edges == [25, 35, 50] and fixed.direction == "none"
 
@@ -220,3 +226,53 @@ def test_select_drops_weak_and_correlated_features(data, woe):
     assert all(bins[f].iv >= 0.01 for f in kept)
     feature = bins["inquiries"].to_feature("inquiries_woe")
     assert feature["bins"]["special"][0]["value"] == -1 and len(feature["bins"]["woe"]) == len(bins["inquiries"].edges) + 1
+
+
+def test_chimerge_starts_from_equal_frequency_pre_bins_so_rare_values_pool():
+    # A count characteristic whose tail values hold a few rows each: with max_bins as large as
+    # initial_bins nothing is merged, so the bins are the pre-bins themselves.
+    rng = np.random.default_rng(4)
+    x = np.r_[rng.poisson(2.0, 19_990), np.arange(20, 30)].astype(float)  # ten values of one row each
+    y = (rng.random(len(x)) < 0.2).astype(float)
+    b = sc.bin(x, y, method="chimerge", max_bins=40, initial_bins=40, monotonic="none")
+    assert b.edges == quantile_edges(x, 40)
+    assert b.table["count"].iloc[: len(b.edges) + 1].min() >= 20  # no one-row tail bin
+    assert b.edges[-1] < 20
+
+
+def brute_force_csi(expected, actual, b, floor=1e-4):
+    """CSI by hand over a binning's bins: float32 values, special values first, NaN missing;
+    special and missing bins only when either sample has rows there; shares floored."""
+    def bin_of(x):
+        x32 = np.asarray(x, dtype=np.float32).astype(float)
+        out = np.searchsorted(np.asarray(b.edges), x32, side="right")
+        for j, s in enumerate(b.special):
+            out[x32 == np.float32(s)] = len(b.edges) + 1 + j
+        out[np.isnan(x32)] = len(b.edges) + 1 + len(b.special)
+        return out
+    k = len(b.edges) + 2 + len(b.special)
+    e, a = (np.bincount(bin_of(v), minlength=k).astype(float) for v in (expected, actual))
+    used = np.r_[np.ones(len(b.edges) + 1, bool), (e + a)[len(b.edges) + 1:] > 0]
+    e, a = (np.maximum(v[used] / v.sum(), floor) for v in (e, a))
+    e, a = e / e.sum(), a / a.sum()
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def test_stability_over_time_equals_brute_force_and_drives_selection(data, woe):
+    bins, X = woe
+    periods = np.random.default_rng(5).integers(0, 3, len(data))
+    frame = data.assign(age=data["age"] + 12.0 * periods)  # age drifts from period to period
+    table = sc.stability(frame, bins, periods)
+    assert list(table.index) == [0, 1, 2] and list(table.columns) == list(bins)
+    for name, b in bins.items():
+        for p in (0, 1, 2):
+            ref = brute_force_csi(frame.loc[periods == 0, name], frame.loc[periods == p, name], b)
+            assert table.loc[p, name] == pytest.approx(ref, abs=1e-12)
+    against_training = sc.stability(frame, bins, periods, reference=data)
+    assert against_training.loc[0, "income"] == pytest.approx(
+        brute_force_csi(data["income"], frame.loc[periods == 0, "income"], bins["income"]), abs=1e-12)
+
+    everything = sc.select(bins, X, min_iv=0.0, max_correlation=1.0)
+    stable = sc.select(bins, X, min_iv=0.0, max_correlation=1.0, stability=table, max_csi=0.25)
+    assert table["age"].max() > 0.25 and (table.drop(columns="age") < 0.25).all().all()
+    assert set(everything) == set(bins) and stable == [f for f in everything if f != "age"]

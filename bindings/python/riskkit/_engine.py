@@ -15,12 +15,15 @@ class Engine(_core.Engine):
     """A decision engine serving one bundle at a time.
 
     ``Engine(bundle_dir, *, pseudonym_key=None, velocity_failure="fail_open", audit_path=None,
-    require_signature=False, signature_key=None, velocity_store=None, pickle_key=False)``:
+    require_signature=False, signature_key=None, velocity_store=None, pickle_key=False,
+    signature_public_key=None)``:
     pseudonym_key is the key text for the bundle's personal-data fields (default: the
     RISKKIT_PSEUDONYM_KEY / RISKKIT_PSEUDONYM_KEY_FILE environment variables);
     velocity_failure says what happens when velocity state is unavailable; audit_path
     appends one audit line per decision (docs/audit.md); require_signature refuses bundles
-    without a valid bundle.sig checked with signature_key; velocity_store="redis://host:port"
+    without a valid bundle.sig checked with signature_key (HMAC) or signature_public_key (PEM
+    bytes of an Ed25519 public key; then only Ed25519 signatures are accepted);
+    velocity_store="redis://host:port"
     shares velocity state through Redis (default: in-process); pickle_key=True lets a pickle of
     this engine carry pseudonym_key (off by default: see __reduce__).
 
@@ -34,10 +37,11 @@ class Engine(_core.Engine):
     def __init__(self, bundle_dir: str | os.PathLike, *, pseudonym_key: str | None = None,
                  velocity_failure: str = "fail_open", audit_path: str | os.PathLike | None = None,
                  require_signature: bool = False, signature_key: bytes | None = None,
-                 velocity_store: str | None = None, pickle_key: bool = False) -> None:
+                 velocity_store: str | None = None, pickle_key: bool = False,
+                 signature_public_key: bytes | None = None) -> None:
         super().__init__(bundle_dir, pseudonym_key=pseudonym_key, velocity_failure=velocity_failure,
                          audit_path=audit_path, require_signature=require_signature, signature_key=signature_key,
-                         velocity_store=velocity_store)
+                         velocity_store=velocity_store, signature_public_key=signature_public_key)
         self._velocity_failure = velocity_failure
         self._require_signature = require_signature
         self._pickled_key = pseudonym_key if pickle_key else None
@@ -79,7 +83,7 @@ class Engine(_core.Engine):
         """
         info = self.bundle_info
         # Never pickled: the audit path (each worker would append to the same file) and the
-        # signature key (a secret; workers read RISKKIT_BUNDLE_KEY_FILE).
+        # signature keys (workers read RISKKIT_BUNDLE_KEY_FILE / RISKKIT_BUNDLE_PUBLIC_KEY_FILE).
         options: dict[str, Any] = {"velocity_failure": self._velocity_failure,
                                    "require_signature": self._require_signature}
         if self._pickled_key is not None:

@@ -322,8 +322,12 @@ def _csv_row(line: int, result: Any, models: list[str]) -> list:
 
 
 def _number(x: float) -> str:
-    """A score as the CLI prints it: the shortest text that reads back the same double."""
-    return "nan" if math.isnan(x) else repr(float(x))
+    """A score as the CLI prints it: the shortest text that reads back the same double,
+    a whole number without ".0" (fmt's "{}": 580.0 prints as "580", like points do)."""
+    if math.isnan(x):
+        return "nan"
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _json_value(value: Any) -> Any:

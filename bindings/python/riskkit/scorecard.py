@@ -33,7 +33,7 @@ import numpy as np
 from ._core import scorecard as _sc
 
 __all__ = ["Binning", "LogisticResult", "Scorecard", "bin", "bin_frame", "fit_logistic", "iv_table", "select",
-           "woe_frame"]
+           "stability", "woe_frame"]
 
 
 def _column(x) -> np.ndarray:
@@ -138,7 +138,7 @@ class Binning:
         return f"<p><b>{self.name or 'binning'}</b> IV = {self.iv:.4f}</p>" + self.table.to_html(index=False)
 
 
-def _fit(columns: list[np.ndarray], y, *, method: str = "chimerge", max_bins: int = 10, initial_bins: int = 1000,
+def _fit(columns: list[np.ndarray], y, *, method: str = "chimerge", max_bins: int = 10, initial_bins: int = 400,
          min_bin_share: float = 0.0, chi2_threshold: float = 0.0, monotonic: str = "auto",
          edges: Sequence[float] | None = None, special: Iterable[float] = (), smoothing: float = 0.5,
          nthread: int = 0) -> list[_sc.Binning]:
@@ -148,15 +148,14 @@ def _fit(columns: list[np.ndarray], y, *, method: str = "chimerge", max_bins: in
                             monotonic, list(edges or []), [float(s) for s in special], smoothing, nthread)
 
 
-def bin(x, y, *, method: str = "chimerge", max_bins: int = 10, initial_bins: int = 1000, monotonic: str = "auto",
+def bin(x, y, *, method: str = "chimerge", max_bins: int = 10, initial_bins: int = 400, monotonic: str = "auto",
         special: Iterable[float] = (), edges: Sequence[float] | None = None, min_bin_share: float = 0.0,
         chi2_threshold: float = 0.0, smoothing: float = 0.5, name: str | None = None) -> Binning:
     """Bins one characteristic ``x`` against labels ``y`` (1 = bad).
 
-    ``method``: "chimerge" (one pre-bin per distinct value — or ``initial_bins``
-    equal-frequency pre-bins when there are more distinct values — merged by lowest
-    chi-square down to ``max_bins``, and while a neighbour pair's chi-square is below
-    ``chi2_threshold``) or "quantile" (``max_bins`` equal-frequency bins). ``edges`` fixes
+    ``method``: "chimerge" (``initial_bins`` equal-frequency pre-bins, in which rare values
+    are pooled with their neighbours, merged by lowest chi-square down to ``max_bins``, and
+    while a neighbour pair's chi-square is below ``chi2_threshold``) or "quantile" (``max_bins`` equal-frequency bins). ``edges`` fixes
     the bins instead (no merging). ``monotonic``: "auto" (the direction with the higher IV),
     "ascending" (WOE rises with x), "descending" or "none". ``special`` values get bins of
     their own; NaN/None/pd.NA go to the missing bin. ``min_bin_share`` merges numeric bins
@@ -198,11 +197,34 @@ def iv_table(binnings: Mapping[str, Binning]):
     return _frame(rows).sort_values("iv", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def select(binnings: Mapping[str, Binning], woe=None, *, min_iv: float = 0.02, max_correlation: float = 0.7) -> list[str]:
+def stability(df, binnings: Mapping[str, Binning], periods, *, reference=None, floor: float = 1e-4):
+    """PSI over time, for feature selection: the CSI of each binned characteristic of ``df``
+    in each period against the first period (or against ``reference``, a DataFrame of
+    training rows), over the characteristic's training bins (special and missing bins
+    included; :func:`riskkit.metrics.csi`). ``periods`` labels each row (a column name or
+    an aligned array, e.g. the application month). Returns a DataFrame: one row per period
+    (in order), one column per characteristic."""
+    import pandas as pd
+
+    from . import metrics
+
+    labels = df[periods] if isinstance(periods, str) else periods
+    return pd.DataFrame({n: metrics.csi_by_period(df[n], labels, b, floor=floor,
+                                                  reference=None if reference is None else reference[n])
+                         for n, b in binnings.items()})
+
+
+def select(binnings: Mapping[str, Binning], woe=None, *, min_iv: float = 0.02, max_correlation: float = 0.7,
+           stability=None, max_csi: float = 0.25) -> list[str]:
     """Feature selection: characteristics with IV ≥ ``min_iv``, taken by IV (highest first),
-    dropping one whose WOE correlates (|Pearson|) above ``max_correlation`` with one already
-    taken (needs ``woe``, e.g. from :func:`woe_frame`; without it only the IV filter applies)."""
+    dropping one whose CSI in some period exceeds ``max_csi`` (when ``stability``, a table
+    from :func:`stability`, is given), then one whose WOE correlates (|Pearson|) above
+    ``max_correlation`` with one already taken (needs ``woe``, e.g. from :func:`woe_frame`;
+    without it the correlation filter is skipped). An unstable characteristic is dropped
+    before the correlation filter, so it never blocks a stable one it correlates with."""
     ranked = [n for n in iv_table(binnings)["feature"] if binnings[n].iv >= min_iv]
+    if stability is not None:
+        ranked = [n for n in ranked if not (stability[n] > max_csi).any()]
     if woe is None:
         return ranked
     corr = np.nan_to_num(np.corrcoef(np.asarray(woe[ranked], dtype=np.float64), rowvar=False)) if ranked else None

@@ -17,27 +17,45 @@ namespace detail {
 struct BundleContent;
 }
 
-/// What loading requires of a bundle's signature file `bundle.sig` (an HMAC-SHA-256 of
-/// the bundle digest, written by sign_bundle / `riskkit sign`; docs/bundle-format.md).
+/// What loading requires of a bundle's signature file `bundle.sig` (an HMAC-SHA-256 or an
+/// Ed25519 signature of the bundle digest, written by sign_bundle / `riskkit sign`;
+/// docs/audit.md#signing).
 struct SignatureOptions {
-  /// The signing key's bytes. Empty: the file named by RISKKIT_BUNDLE_KEY_FILE, if set.
+  /// The HMAC signing key's bytes. Empty: the file named by RISKKIT_BUNDLE_KEY_FILE, if set.
   std::string key;
+  /// An Ed25519 public key as PEM text ("-----BEGIN PUBLIC KEY-----"). Empty: the file named
+  /// by RISKKIT_BUNDLE_PUBLIC_KEY_FILE, if set. When set, only an Ed25519 bundle.sig that
+  /// verifies with it is accepted (an HMAC one is refused, whatever `key` holds).
+  std::string public_key;
   /// true: refuse a bundle whose bundle.sig is absent or does not verify (Error
   /// digest_mismatch). Also switched on by RISKKIT_REQUIRE_SIGNATURE=1. When false, a
   /// present bundle.sig is still verified whenever a key is available.
   bool required = false;
 };
 
-/// Writes `dir`/bundle.sig: the bundle's digest and its HMAC-SHA-256 under `key` (at
-/// least 32 bytes). Loads the bundle first, so only a bundle that loads is signed.
-/// Returns the digest signed. Throws Error(invalid_argument) for a short key, Error like
-/// Bundle::load otherwise.
+/// Writes `dir`/bundle.sig over the bundle's digest. `key` is either a PEM Ed25519 private
+/// key ("-----BEGIN PRIVATE KEY-----", from generate_signing_key, `riskkit keygen` or
+/// `openssl genpkey -algorithm ed25519`): algorithm "ed25519"; or any other bytes, at
+/// least 32, an HMAC key: algorithm "hmac-sha256". Loads the bundle first, so only a
+/// bundle that loads is signed. Returns the digest signed. Throws Error(invalid_argument)
+/// for a short HMAC key, PEM text that is not an Ed25519 private key (e.g. the public key),
+/// Error like Bundle::load otherwise.
 RK_API std::string sign_bundle(const std::string &dir, const std::string &key);
 
 /// The signing key held in a key file: its bytes (at most 4 KiB), trailing whitespace such
 /// as a final newline dropped. Throws Error(io) naming the path. The same rule applies to
-/// the file RISKKIT_BUNDLE_KEY_FILE names.
+/// the files RISKKIT_BUNDLE_KEY_FILE and RISKKIT_BUNDLE_PUBLIC_KEY_FILE name.
 RK_API std::string read_signing_key(const std::string &path);
+
+/// An Ed25519 key pair as PEM text: the private key signs (keep it secret, with whoever
+/// releases bundles), the public key verifies (SignatureOptions::public_key, on servers).
+struct SigningKeyPair {
+  std::string private_key;  ///< PKCS#8, "-----BEGIN PRIVATE KEY-----"
+  std::string public_key;   ///< SubjectPublicKeyInfo, "-----BEGIN PUBLIC KEY-----"
+};
+
+/// A fresh Ed25519 key pair from OpenSSL's random generator (`riskkit keygen`).
+RK_API SigningKeyPair generate_signing_key();
 
 /// A bundle directory, loaded: schema, features, rules, models and policy, each
 /// reference resolved, each expression compiled and each file's SHA-256 verified.

@@ -31,8 +31,8 @@ namespace riskkit::scorecard {
 /// How the initial numeric bins are found.
 enum class BinningMethod {
   quantile,  ///< equal-frequency bins (`max_bins` quantiles of the non-missing, non-special values)
-  chimerge,  ///< pre-bins merged by lowest chi-square down to `max_bins`: one per distinct value,
-             ///< or `initial_bins` equal-frequency bins when there are more distinct values
+  chimerge,  ///< `initial_bins` equal-frequency pre-bins (cut as `quantile` cuts, so rare values
+             ///< are pooled with their neighbours) merged by lowest chi-square down to `max_bins`
   fixed,     ///< the caller's `edges`
 };
 
@@ -48,7 +48,7 @@ enum class Monotonic {
 struct BinningOptions {
   BinningMethod method = BinningMethod::chimerge;
   std::size_t max_bins = 10;        ///< at most this many numeric bins (special and missing bins extra)
-  std::size_t initial_bins = 1000;  ///< chi-merge pre-bins at most (distinct values up to this many)
+  std::size_t initial_bins = 400;   ///< chi-merge equal-frequency pre-bins (rare values pooled; docs/scorecard.md)
   double min_bin_share = 0.0;       ///< merge numeric bins holding less than this share of the rows (0 = off)
   double chi2_threshold = 0.0;      ///< chi-merge also merges while a neighbour pair's chi-square is below this
   Monotonic monotonic = Monotonic::automatic;

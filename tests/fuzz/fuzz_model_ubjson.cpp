@@ -1,0 +1,7 @@
+// Fuzz target: the UBJSON model reader (XGBoost UBJSON through UbjsonPullReader). Seeds:
+// corpus/fuzz_model_ubjson and, in ctest, the malformed-model corpus tests/data/models/malformed.
+#include "model_target.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+  return fuzz_model_bytes(data, size, riskkit::detail::ModelFormat::ubjson);
+}
