@@ -19,6 +19,8 @@ double log_gamma(double x) {
 constexpr std::size_t kBlockRows = 16;
 // Accumulators leaves take turns over (a power of two), see explain_tree_table.
 constexpr std::size_t kBanks = 4;
+// Zeros after the tables: add_packed_leaves_avx512 reads 64 entries from any leaf's first.
+constexpr std::size_t kTablePadding = 64;
 
 // The value of leaf `node` of the tree starting at node `begin`: the exact double when the
 // model keeps one (LightGBM), else the node's own float (XGBoost).
@@ -74,11 +76,19 @@ struct TreeShap::Tables {
   std::vector<double> slot_ratio;         ///< (1 - z) / z, tabulated trees only (else 0)
   std::vector<std::uint32_t> feature_begin;  ///< per tree, plus one past the end: into `features`
   std::vector<std::uint32_t> features;       ///< each tree's distinct split features
-  std::vector<double> table;
+  std::vector<float> table;
   /// Shapley weights w_d(k) = k! (d-1-k)! / d! for k < d, then w_d(d) = 0 (which lets a sum
   /// run to k = d), for d = 0, 1, ...: d + 1 entries from weights[d (d + 1) / 2].
   std::vector<double> weights;
   std::vector<double> bias;  ///< per output: base margin + the trees' expected values
+  std::size_t entries = 0;   ///< of `table`, which has kTablePadding zeros past them
+  std::vector<std::uint32_t> packed_begin;  ///< per tree, plus one past the end: into `packed`
+  std::vector<PackedLeaf> packed;           ///< the leaves of the packed trees
+  std::vector<std::uint64_t> split_slots;   ///< per tree, 16 words: see add_packed_leaves_avx512
+  /// AVX-512 only: TreeNode::threshold and TreeNode::split per model node, then 16 padding
+  /// entries (see fill_goes_avx512).
+  std::vector<float> node_thresholds;
+  std::vector<std::uint32_t> node_splits;
   std::size_t max_tree_nodes = 0;
   std::size_t max_tree_features = 0;
   std::size_t max_path_features = 0;
@@ -182,10 +192,40 @@ std::size_t add_tree(const TreeEnsemble &model, std::size_t t, std::size_t budge
       const auto size = static_cast<std::size_t>(std::popcount(q));
       double sum = 0.0;
       for (std::size_t k = 0; k <= size; ++k) sum += w[k] * eq[size - k];
-      tables.table.push_back(value * outside * sum);
+      tables.table.push_back(static_cast<float>(value * outside * sum));
     }
   }
   return fits ? std::max<std::size_t>(entries, 1) : 0;
+}
+
+// Packs tabulated tree `t` of `n` nodes into `tables.packed` when it fits PackedLeaf.
+void pack_tree(std::size_t t, std::uint32_t n, TreeShap::Tables &tables) {
+  const std::uint32_t nf = tables.feature_begin[t + 1] - tables.feature_begin[t];
+  if (nf > TreeShap::kMaxPackedTreeFeatures || n > TreeShap::kMaxPackedTreeNodes) return;
+  for (std::uint32_t l = tables.leaf_begin[t]; l < tables.leaf_begin[t + 1]; ++l)
+    if (tables.leaves[l].d > TreeShap::kMaxPackedPathFeatures) return;
+  static_assert(TreeShap::kMaxPackedPathFeatures <= 8 && TreeShap::kMaxPackedTreeFeatures <= 32);
+  for (std::uint32_t l = tables.leaf_begin[t]; l < tables.leaf_begin[t + 1]; ++l) {
+    const TreeShap::Tables::Leaf &leaf = tables.leaves[l];
+    PackedLeaf packed{};
+    for (std::uint32_t j = 0; j < leaf.d; ++j) {
+      const std::uint32_t local = tables.slot_local[leaf.slot_begin + j];
+      packed.ratio[j] = static_cast<float>(tables.slot_ratio[leaf.slot_begin + j]);
+      packed.slot[local] = static_cast<std::uint8_t>(j);
+      packed.has |= 1u << local;
+    }
+    std::uint64_t *split_slots = tables.split_slots.data() + 16 * t;
+    for (std::uint32_t s = leaf.step_begin; s < leaf.step_begin + leaf.steps; ++s) {
+      const TreeShap::Tables::Step &step = tables.steps[s];
+      const std::uint64_t bit = std::uint64_t{1} << (step.node & 63u);
+      packed.path[step.node >> 6] |= bit;
+      if (step.wants_right) packed.right[step.node >> 6] |= bit;
+      split_slots[(step.node >> 6) * 8 + step.slot] |= bit;
+    }
+    packed.table_begin = leaf.table_begin;
+    packed.slots = (1u << leaf.d) - 1u;
+    tables.packed.push_back(packed);
+  }
 }
 
 // One step of the branch-free selects below: `yes` where `take` is 1, else `no`.
@@ -197,8 +237,8 @@ double select(std::uint64_t take, double yes, double no) {
 
 }  // namespace
 
-TreeShap::TreeShap(const TreeEnsemble &model, std::size_t max_table_entries)
-    : model_(model), max_table_entries_(max_table_entries), node_mean_(model.nodes.size()) {
+TreeShap::TreeShap(const TreeEnsemble &model, std::size_t max_table_entries, TreeKernel kernel)
+    : model_(model), max_table_entries_(max_table_entries), kernel_(kernel), node_mean_(model.nodes.size()) {
   for (std::size_t t = 0; t < model.num_trees(); ++t) {
     const std::uint32_t begin = model.tree_begin[t];
     fill_mean(model, begin, 0, node_mean_.data() + begin);
@@ -235,6 +275,24 @@ const TreeShap::Tables &TreeShap::tables() const {
       tables->max_tree_features = std::max<std::size_t>(tables->max_tree_features,
                                                         tables->feature_begin[t + 1] - tables->feature_begin[t]);
     }
+    tables->entries = tables->table.size();
+    tables->table.resize(tables->entries + kTablePadding, 0.0f);
+    tables->packed_begin.push_back(0);
+    tables->split_slots.assign(16 * trees, 0);
+    // Packed trees read the row's directions as bits of fill_goes_avx512.
+    const bool pack = kernel_ == TreeKernel::avx512 && !model_.has_categorical && !model_.has_zero_missing;
+    if (kernel_ == TreeKernel::avx512) {
+      for (const TreeNode &node : model_.nodes) {
+        tables->node_thresholds.push_back(node.threshold);
+        tables->node_splits.push_back(node.split);
+      }
+      tables->node_thresholds.resize(model_.nodes.size() + 16, 0.0f);
+      tables->node_splits.resize(model_.nodes.size() + 16, 0);
+    }
+    for (std::size_t t = 0; t < trees; ++t) {
+      if (pack && tables->tabulated[t]) pack_tree(t, model_.tree_begin[t + 1] - model_.tree_begin[t], *tables);
+      tables->packed_begin.push_back(static_cast<std::uint32_t>(tables->packed.size()));
+    }
     tables->bias.assign(model_.base_margin.begin(), model_.base_margin.end());
     for (std::size_t t = 0; t < trees; ++t) tables->bias[model_.tree_group[t]] += node_mean_[model_.tree_begin[t]];
     tables_ = std::move(tables);
@@ -244,7 +302,14 @@ const TreeShap::Tables &TreeShap::tables() const {
 
 std::size_t TreeShap::num_tabulated_trees() const { return tables().num_tabulated; }
 
-std::size_t TreeShap::num_table_entries() const { return tables().table.size(); }
+std::size_t TreeShap::num_table_entries() const { return tables().entries; }
+
+std::size_t TreeShap::num_packed_trees() const {
+  const Tables &tab = tables();
+  std::size_t packed = 0;
+  for (std::size_t t = 0; t < model_.num_trees(); ++t) packed += tab.packed_begin[t + 1] > tab.packed_begin[t];
+  return packed;
+}
 
 void TreeShap::explain(const float *rows, std::size_t nrow, float missing, Scratch &scratch, double *out) const {
   const Tables &tab = tables();
@@ -277,7 +342,11 @@ void TreeShap::explain_tree(std::size_t t, const float *row, float missing, Scra
   const TreeNode *tree = model_.nodes.data() + model_.tree_begin[t];
   const std::uint32_t n = model_.tree_begin[t + 1] - model_.tree_begin[t];
   std::uint8_t *goes = scratch.goes.data();
-  if (model_.has_categorical || model_.has_zero_missing) {
+  std::uint64_t goes_right[2] = {0, 0};  // goes, as bits (AVX-512 only)
+  if (kernel_ == TreeKernel::avx512 && !model_.has_categorical && !model_.has_zero_missing) {
+    fill_goes_avx512(tab.node_thresholds.data() + model_.tree_begin[t], tab.node_splits.data() + model_.tree_begin[t], n,
+                     row, model_.num_features, missing, goes, goes_right);
+  } else if (model_.has_categorical || model_.has_zero_missing) {
     for (std::uint32_t i = 0; i < n; ++i) {
       const TreeNode &node = tree[i];
       if (!node.is_leaf())
@@ -295,11 +364,18 @@ void TreeShap::explain_tree(std::size_t t, const float *row, float missing, Scra
       goes[i] = static_cast<std::uint8_t>((right & ~is_missing) | (is_missing & default_right));
     }
   }
+  const std::uint32_t *features = tab.features.data() + tab.feature_begin[t];
+  const std::uint32_t nf = tab.feature_begin[t + 1] - tab.feature_begin[t];
+  if (tab.packed_begin[t + 1] > tab.packed_begin[t]) {
+    alignas(64) float acc[TreeShap::kMaxPackedTreeFeatures];
+    add_packed_leaves_avx512(tab.packed.data() + tab.packed_begin[t], tab.packed_begin[t + 1] - tab.packed_begin[t],
+                             goes_right, tab.split_slots.data() + 16 * t, nf, tab.table.data(), acc);
+    for (std::uint32_t k = 0; k < nf; ++k) phi[features[k]] += acc[k];
+    return;
+  }
   // Every leaf adds to each feature of its path, and neighbouring leaves share features:
   // adding straight into phi would chain each addition to the previous one through memory.
   // Leaves take turns over kBanks accumulators of the tree's own features instead.
-  const std::uint32_t *features = tab.features.data() + tab.feature_begin[t];
-  const std::uint32_t nf = tab.feature_begin[t + 1] - tab.feature_begin[t];
   double *banks = scratch.banks.data();
   std::fill(banks, banks + kBanks * nf, 0.0);
   if (tab.tabulated[t])
@@ -330,15 +406,15 @@ void TreeShap::add_leaves_tabulated(std::size_t t, const std::uint8_t *goes, Scr
   for (std::uint32_t l = tab.leaf_begin[t]; l < tab.leaf_begin[t + 1]; ++l) {
     const Tables::Leaf &leaf = tab.leaves[l];
     const std::uint32_t leaf_mask = mask[leaf.node] & ((1u << leaf.d) - 1u);
-    const double *a = tab.table.data() + leaf.table_begin;
+    const float *a = tab.table.data() + leaf.table_begin;
     const std::uint32_t *local = tab.slot_local.data() + leaf.slot_begin;
     double *bank = banks + (l & (kBanks - 1)) * nf;
     const double *ratio = tab.slot_ratio.data() + leaf.slot_begin;
-    const double outside = -a[leaf_mask];
-    // Whether the row follows slot j is data-dependent and unpredictable: compute both
-    // candidates and select, so the loop has no branch to mispredict.
+    // A slot j outside P adds -A(P), one in P adds ratio_j A(P \ {j}): both read
+    // A(P \ {j}) (= A(P) outside P) and scale it, so the loop has no branch to mispredict
+    // and reads no entry it does not use.
     for (std::uint32_t j = 0; j < leaf.d; ++j)
-      bank[local[j]] += select((leaf_mask >> j) & 1u, ratio[j] * a[leaf_mask ^ (1u << j)], outside);
+      bank[local[j]] += select((leaf_mask >> j) & 1u, ratio[j], -1.0) * a[leaf_mask & ~(1u << j)];
   }
 }
 

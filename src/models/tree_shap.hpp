@@ -18,6 +18,13 @@
 //   (synthetic division, no division by z). A row costs O(leaves · (depth + |P|²)) per
 //   tree, where the recursive algorithm (Lundberg, Erion & Lee 2018) costs
 //   O(leaves · depth²) with divisions, and no table is needed.
+//
+// The tables hold floats (XGBoost's own TreeSHAP runs in float; the sums stay in double).
+// Where the CPU has AVX-512 and the model has no categorical or LightGBM zero-band splits,
+// tabulated trees within the kMaxPacked* limits are "packed": the row's directions are
+// computed 16 nodes at a time as bits, and each leaf's work is a few vector instructions
+// (P from the bits, its table entries picked by permutes, its slots moved onto the tree's
+// features by a per-leaf permutation), see tree_shap_avx512.cpp.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,12 +36,45 @@
 
 namespace riskkit::detail {
 
+/// One leaf of a packed tree (see TreeShap): what its vector work needs, in one record.
+/// Node sets are bitsets of the tree's (at most 128) nodes, two words.
+struct PackedLeaf {
+  std::uint64_t path[2];    ///< the splits on the leaf's path
+  std::uint64_t right[2];   ///< those of them the path leaves to the right
+  float ratio[8];           ///< per slot: (1 - z) / z; 0 past the leaf's d slots
+  std::uint8_t slot[32];    ///< per feature of the tree: the leaf's slot for it (0 when none)
+  std::uint32_t has;        ///< the tree's features on the leaf's path, one bit each
+  std::uint32_t table_begin;  ///< into the tables: 2^d entries, A(Q) per subset Q of slots
+  std::uint32_t slots;      ///< (1 << d) - 1
+};
+
+/// Writes goes[i] = 1 when the row (`ncol` features) goes right at node i of a tree of n
+/// nodes (anything for a leaf), whose nodes' TreeNode::threshold and TreeNode::split are
+/// `thresholds` and `splits` (16 readable entries from each multiple of 16 below n), and
+/// the same for the first 128 nodes as bits of `right[2]` (which the caller zeroes), as
+/// TreeShap's portable loop, for models without categorical or LightGBM zero-band splits.
+/// Defined in tree_shap_avx512.cpp; call only where best_tree_kernel() is avx512.
+void fill_goes_avx512(const float *thresholds, const std::uint32_t *splits, std::uint32_t n, const float *row,
+                      std::size_t ncol, float missing, std::uint8_t *goes, std::uint64_t *right) noexcept;
+
+/// Writes to `acc[32]` (one float per feature of the tree, 0 past its `features`) the sum of
+/// the leaves [leaves, leaves + count) of one packed tree, for a row that goes right at the
+/// nodes `right[2]` (bitset). `split_slots[w * 8 + s]` is word w of the set of nodes whose
+/// split is slot s (a node's split has the same slot on every path through it). `table` must
+/// hold 64 readable floats past every leaf's table_begin. Defined in tree_shap_avx512.cpp;
+/// call only where best_tree_kernel() is avx512.
+void add_packed_leaves_avx512(const PackedLeaf *leaves, std::size_t count, const std::uint64_t *right,
+                              const std::uint64_t *split_slots, std::size_t features, const float *table,
+                              float *acc) noexcept;
+
 /// Per-model TreeSHAP tables. The node means are computed at construction; the Fast
 /// TreeSHAP tables on the first explain() call (thread-safe), so loading stays cheap.
 class TreeShap {
  public:
-  /// `max_table_entries` bounds the Fast TreeSHAP tables (0 = path algorithm only, for tests).
-  explicit TreeShap(const TreeEnsemble &model, std::size_t max_table_entries = kMaxTableEntries);
+  /// `max_table_entries` bounds the Fast TreeSHAP tables (0 = path algorithm only, for tests);
+  /// `kernel` avx512 packs the trees that allow it (portable: none, for tests).
+  explicit TreeShap(const TreeEnsemble &model, std::size_t max_table_entries = kMaxTableEntries,
+                    TreeKernel kernel = best_tree_kernel());
   ~TreeShap();
   TreeShap(const TreeShap &) = delete;
   TreeShap &operator=(const TreeShap &) = delete;
@@ -57,14 +97,20 @@ class TreeShap {
   /// Number of trees explained by the Fast TreeSHAP tables (the rest use the path algorithm).
   /// Builds the tables if needed; for tests and documentation.
   std::size_t num_tabulated_trees() const;
-  /// Entries (doubles) of the Fast TreeSHAP tables. Builds the tables if needed.
+  /// Entries (floats) of the Fast TreeSHAP tables. Builds the tables if needed.
   std::size_t num_table_entries() const;
+  /// Number of tabulated trees explained by the AVX-512 kernel. Builds the tables if needed.
+  std::size_t num_packed_trees() const;
 
-  /// Total table entries (doubles) a model may use: beyond it, trees fall back to the
-  /// path algorithm. 2^22 entries = 32 MiB.
+  /// Total table entries (floats) a model may use: beyond it, trees fall back to the
+  /// path algorithm. 2^22 entries = 16 MiB.
   static constexpr std::size_t kMaxTableEntries = std::size_t{1} << 22;
   /// Largest number of unique features on a path that gets a table (2^12 entries per leaf).
   static constexpr std::size_t kMaxTablePathFeatures = 12;
+  /// Limits of a packed tree: path features per leaf, features and nodes per tree.
+  static constexpr std::size_t kMaxPackedPathFeatures = 6;
+  static constexpr std::size_t kMaxPackedTreeFeatures = 32;
+  static constexpr std::size_t kMaxPackedTreeNodes = 128;
 
   /// The Fast TreeSHAP tables (defined in tree_shap.cpp).
   struct Tables;
@@ -79,6 +125,7 @@ class TreeShap {
 
   const TreeEnsemble &model_;
   std::size_t max_table_entries_;
+  TreeKernel kernel_;
   std::vector<double> node_mean_;  ///< same indexing as model_.nodes
   mutable std::once_flag tables_once_;
   mutable std::unique_ptr<Tables> tables_;

@@ -171,20 +171,32 @@ TEST_CASE("Fast TreeSHAP tables and the path algorithm agree with pred_contribs,
     const auto oracle = read_floats(kData + entry["contribs"].get<std::string>());
     const std::size_t width = ensemble.num_outputs() * (f.cols + 1);
     std::vector<double> tables(f.contrib_rows * width), paths(tables.size()), mixed(tables.size());
+    std::vector<double> portable(tables.size());
     riskkit::detail::TreeShap::Scratch scratch;
     const riskkit::detail::TreeShap fast(ensemble), slow(ensemble, 0);
     const riskkit::detail::TreeShap half(ensemble, fast.num_table_entries() / 2);
+    const riskkit::detail::TreeShap unpacked(ensemble, riskkit::detail::TreeShap::kMaxTableEntries,
+                                             riskkit::detail::TreeKernel::portable);
     fast.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, tables.data());
+    unpacked.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, portable.data());
     slow.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, paths.data());
     half.explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, mixed.data());
     CHECK(fast.num_tabulated_trees() == ensemble.num_trees());
     CHECK(slow.num_tabulated_trees() == 0);
     CHECK(half.num_tabulated_trees() > 0);
     CHECK(half.num_tabulated_trees() < ensemble.num_trees());
+    CHECK(unpacked.num_packed_trees() == 0);
+    // Packed: trees up to 6 deep, of models without categorical splits (AVX-512 only).
+    if (riskkit::detail::best_tree_kernel() == riskkit::detail::TreeKernel::avx512 && ensemble.max_depth <= 6 &&
+        !ensemble.has_categorical)
+      CHECK(fast.num_packed_trees() > 0);
     CHECK(max_abs_diff(tables, oracle) <= 1e-5);
+    CHECK(max_abs_diff(portable, oracle) <= 1e-5);
     CHECK(max_abs_diff(paths, oracle) <= 1e-5);
     CHECK(max_abs_diff(mixed, oracle) <= 1e-5);
-    CHECK(max_abs_diff(tables, paths) <= 1e-9);  // same mathematics, both in double
+    // Same mathematics; the tables hold floats (the paths run in double).
+    CHECK(max_abs_diff(tables, paths) <= 1e-6);
+    CHECK(max_abs_diff(portable, paths) <= 1e-6);
   }
 }
 
@@ -389,9 +401,14 @@ TEST_CASE("TreeSHAP's tables and path algorithm equal XGBoost's pred_contribs at
     const auto oracle = contributions(*reference, f.matrix.data(), f.contrib_rows);
     const auto ensemble = *riskkit::detail::read_xgboost_model(trained.ubj, "trained");
     riskkit::detail::TreeShap::Scratch scratch;
+    // The packed AVX-512 kernel (where the CPU has it) covers depths up to 6, the portable one all.
     const riskkit::detail::TreeShap tables(ensemble), paths(ensemble, 0);
+    const riskkit::detail::TreeShap unpacked(ensemble, riskkit::detail::TreeShap::kMaxTableEntries,
+                                             riskkit::detail::TreeKernel::portable);
     CHECK(paths.num_tabulated_trees() == 0);
-    for (const riskkit::detail::TreeShap *shap : {&tables, &paths}) {
+    if (riskkit::detail::best_tree_kernel() == riskkit::detail::TreeKernel::avx512 && depth <= 6)
+      CHECK(tables.num_packed_trees() > 0);
+    for (const riskkit::detail::TreeShap *shap : {&tables, &paths, &unpacked}) {
       std::vector<double> ours(oracle.size());
       shap->explain(f.matrix.data(), f.contrib_rows, std::nanf(""), scratch, ours.data());
       CHECK(max_abs_diff(ours, oracle) <= 1e-5);
