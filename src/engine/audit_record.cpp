@@ -3,24 +3,32 @@
 #include <cmath>
 #include <limits>
 
+#include "core/json_writer.hpp"
 #include "riskkit/core/time.hpp"
 
 namespace riskkit::detail {
 namespace {
 
-Json value_json(const Value &v) {
+// NaN → null, ±infinity → "Infinity"/"-Infinity" (JSON holds neither), as audit_number.
+void write_audit_number(JsonWriter &w, double x) {
+  if (std::isinf(x)) w.string(x > 0 ? "Infinity" : "-Infinity");
+  else w.number(x);  // NaN: null
+}
+
+void write_value(JsonWriter &w, const Value &v) {
   switch (v.type()) {
-    case ValueType::missing: return Json();
-    case ValueType::number: return audit_number(v.as_number());
-    case ValueType::string: return v.as_string();
-    case ValueType::boolean: return v.as_bool();
+    case ValueType::missing: return w.null();
+    case ValueType::number: return write_audit_number(w, v.as_number());
+    case ValueType::string: return w.string(v.as_string());
+    case ValueType::boolean: return w.boolean(v.as_bool());
     case ValueType::timestamp: {
       // ISO-8601 reads back only from 1970 on; earlier instants stay integer microseconds.
       const Timestamp t = v.as_timestamp();
-      return t.micros >= 0 ? Json(format_timestamp(t)) : Json(t.micros);
+      if (t.micros >= 0) return w.string(format_timestamp(t));
+      return w.integer(t.micros);
     }
   }
-  return Json();
+  w.null();
 }
 
 // A logged value as a value of a field of `type`; nullopt when it does not fit.
@@ -65,39 +73,76 @@ bool read_audit_number(const Json &j, double &out) {
 
 std::string audit_line(const BundleContent &content, const Decision &d, const AuditCapture &capture,
                        VelocityFailurePolicy velocity_failure) {
-  Json j;
-  j["audit"] = 1;
-  j["decision_id"] = d.decision_id;
-  j["event_id"] = d.event_id;
-  Json event_time;
+  // Built in a buffer of this thread that keeps its capacity, then copied once: a callback
+  // that decides again on this thread cannot overwrite the line it was handed.
+  thread_local std::string line;
+  line.clear();
+  JsonWriter w(line);
+  w.begin_object();
+  w.key("audit");
+  w.integer(1);
+  w.key("decision_id");
+  w.string(d.decision_id);
+  w.key("event_id");
+  w.string(d.event_id);
+  w.key("event_time");
+  const FieldSpec *fields = content.schema.fields().data();
+  std::size_t event_time = content.schema.size();  // the last event-time field, if any
   for (std::size_t i = 0; i < content.schema.size(); ++i)
-    if (content.schema.fields()[i].role == FieldRole::event_time) event_time = value_json(capture.fields[i]);
-  j["event_time"] = std::move(event_time);
-  j["bundle"] = {{"name", content.name}, {"version", content.version}, {"stage", content.stage},
-                 {"digest", content.digest}};
-  j["arm"] = d.arm;
-  j["velocity_failure"] = velocity_failure == VelocityFailurePolicy::fail_closed ? "fail_closed" : "fail_open";
-  Json inputs = Json::object();
-  for (std::size_t i = 0; i < content.schema.size(); ++i)
-    inputs[content.schema.fields()[i].name] = value_json(capture.fields[i]);
-  j["inputs"] = std::move(inputs);
-  Json input_issues = Json::array();
-  for (std::size_t i = 0; i < capture.input_issues; ++i)
-    input_issues.push_back({{"field", d.issues[i].field}, {"message", d.issues[i].message}});
-  j["input_issues"] = std::move(input_issues);
-  Json velocity = Json::object();
-  for (const auto &[name, result] : capture.velocity)
-    velocity[name] = {{"value", audit_number(result.value)},
-                      {"status", result.status == VelocityStatus::ok     ? "ok"
-                                 : result.status == VelocityStatus::late ? "late"
-                                                                         : "unavailable"}};
-  j["velocity"] = std::move(velocity);
-  Json features = Json::object();
-  for (std::size_t i = 0; i < capture.features.size(); ++i)
-    features[content.features.feature_name(i)] = audit_number(capture.features[i]);
-  j["features"] = std::move(features);
-  j["decision"] = decision_json(d);
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (fields[i].role == FieldRole::event_time) event_time = i;
+  if (event_time < content.schema.size()) write_value(w, capture.fields[event_time]);
+  else w.null();
+  w.key("bundle");
+  w.begin_object();
+  w.key("name");
+  w.string(content.name);
+  w.key("version");
+  w.string(content.version);
+  w.key("stage");
+  w.string(content.stage);
+  w.key("digest");
+  w.string(content.digest);
+  w.end_object();
+  w.key("arm");
+  w.string(d.arm);
+  w.key("velocity_failure");
+  w.string(velocity_failure == VelocityFailurePolicy::fail_closed ? "fail_closed" : "fail_open");
+  w.key("inputs");
+  w.begin_object();
+  for (std::size_t i = 0; i < content.schema.size(); ++i) {
+    w.key(fields[i].name);
+    write_value(w, capture.fields[i]);
+  }
+  w.end_object();
+  w.key("input_issues");
+  w.begin_array();
+  for (std::size_t i = 0; i < capture.input_issues; ++i) write_issue(w, d.issues[i]);
+  w.end_array();
+  w.key("velocity");
+  w.begin_object();
+  for (const auto &[name, result] : capture.velocity) {
+    w.key(name);
+    w.begin_object();
+    w.key("value");
+    write_audit_number(w, result.value);
+    w.key("status");
+    w.string(result.status == VelocityStatus::ok     ? "ok"
+             : result.status == VelocityStatus::late ? "late"
+                                                     : "unavailable");
+    w.end_object();
+  }
+  w.end_object();
+  w.key("features");
+  w.begin_object();
+  for (std::size_t i = 0; i < capture.features.size(); ++i) {
+    w.key(content.features.feature_name(i));
+    write_audit_number(w, capture.features[i]);
+  }
+  w.end_object();
+  w.key("decision");
+  write_decision(w, d, DecisionLatency::omit);
+  w.end_object();
+  return line;
 }
 
 ReplayInputs replay_inputs(const BundleContent &content, const Json &line) {

@@ -3,12 +3,21 @@
 // bundle makes (oracles: brute-force velocity counts, the policy's cutoffs applied by hand).
 #include <doctest/doctest.h>
 
+#include <array>
+#include <bit>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <random>
 #include <sstream>
 
+#include "core/json_writer.hpp"
+#include "engine/audit_record.hpp"
+#include "engine/decide.hpp"
+#include "engine/decision_json.hpp"
+#include "engine/engine_runtime.hpp"
 #include "engine_test_support.hpp"
+#include "riskkit/core/time.hpp"
 
 using namespace riskkit;
 using namespace rk_test;
@@ -175,4 +184,183 @@ TEST_CASE("decisions are not audited without a sink; an unwritable audit path is
   EngineOptions options;
   options.audit.path = "/nonexistent-dir/riskkit/audit.jsonl";
   CHECK_THROWS_AS(Engine::open(kBasic, options), Error);
+}
+
+// ---- The audit line's writer against nlohmann's dump (the oracle the line was built with) ----
+
+namespace {
+
+using OJson = detail::Json;
+
+std::string nlohmann_dump(const OJson &j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+OJson oracle_value(const Value &v) {
+  switch (v.type()) {
+    case ValueType::missing: return OJson();
+    case ValueType::number: return detail::audit_number(v.as_number());
+    case ValueType::string: return v.as_string();
+    case ValueType::boolean: return v.as_bool();
+    case ValueType::timestamp: {
+      const Timestamp t = v.as_timestamp();
+      return t.micros >= 0 ? OJson(format_timestamp(t)) : OJson(t.micros);
+    }
+  }
+  return OJson();
+}
+
+// The audit line as it was built before the direct writer: an nlohmann DOM, dumped.
+std::string oracle_line(const detail::BundleContent &content, const Decision &d, const detail::AuditCapture &capture,
+                        VelocityFailurePolicy velocity_failure) {
+  OJson j;
+  j["audit"] = 1;
+  j["decision_id"] = d.decision_id;
+  j["event_id"] = d.event_id;
+  OJson event_time;
+  for (std::size_t i = 0; i < content.schema.size(); ++i)
+    if (content.schema.fields()[i].role == FieldRole::event_time) event_time = oracle_value(capture.fields[i]);
+  j["event_time"] = std::move(event_time);
+  j["bundle"] = {{"name", content.name}, {"version", content.version}, {"stage", content.stage},
+                 {"digest", content.digest}};
+  j["arm"] = d.arm;
+  j["velocity_failure"] =
+      velocity_failure == VelocityFailurePolicy::fail_closed ? "fail_closed" : "fail_open";
+  OJson inputs = OJson::object();
+  for (std::size_t i = 0; i < content.schema.size(); ++i)
+    inputs[content.schema.fields()[i].name] = oracle_value(capture.fields[i]);
+  j["inputs"] = std::move(inputs);
+  OJson input_issues = OJson::array();
+  for (std::size_t i = 0; i < capture.input_issues; ++i)
+    input_issues.push_back({{"field", d.issues[i].field}, {"message", d.issues[i].message}});
+  j["input_issues"] = std::move(input_issues);
+  OJson velocity = OJson::object();
+  for (const auto &[name, result] : capture.velocity)
+    velocity[name] = {{"value", detail::audit_number(result.value)},
+                      {"status", result.status == VelocityStatus::ok     ? "ok"
+                                 : result.status == VelocityStatus::late ? "late"
+                                                                         : "unavailable"}};
+  j["velocity"] = std::move(velocity);
+  OJson features = OJson::object();
+  for (std::size_t i = 0; i < capture.features.size(); ++i)
+    features[content.features.feature_name(i)] = detail::audit_number(capture.features[i]);
+  j["features"] = std::move(features);
+  j["decision"] = detail::decision_json(d);
+  return nlohmann_dump(j);
+}
+
+std::string written_string(std::string_view s) {
+  std::string out;
+  detail::append_json_string(out, s);
+  return out;
+}
+
+std::string written_number(double x) {
+  std::string out;
+  detail::JsonWriter(out).number(x);
+  return out;
+}
+
+// Strings that exercise every escaping and UTF-8 repair path.
+const std::vector<std::string> kAwkwardStrings = {
+    "", "plain", "quote \" backslash \\ slash /", std::string("nul \0 inside", 12), "\b\t\n\f\r\x01\x1f\x7f",
+    "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xE4\xB8\xAD",         // é € 😀 中
+    "\xFF", "\xC3", "a\xC3", "\xC3(", "\xE2\x82", "\xE2\x82(", "\xF0\x9F\x98",  // invalid / truncated
+    "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5\x80", "\x80\x80",  // overlong, surrogate, > U+10FFFF
+    "\xE0\xA0\x80 \xEF\xBF\xBF \xF0\x90\x80\x80 \xF4\x8F\xBF\xBF"};  // boundaries that are valid
+
+}  // namespace
+
+TEST_CASE("JSON writer: strings escape and repair UTF-8 exactly as nlohmann's dump with replace") {
+  // Hand-checked: control characters lower-case \u00XX, DEL as is, a lone 0xFF → U+FFFD,
+  // a truncated sequence followed by ASCII → U+FFFD then the ASCII byte.
+  CHECK(written_string("a\"b\\\x01\x7f\xff") == "\"a\\\"b\\\\\\u0001\x7f\xEF\xBF\xBD\"");
+  CHECK(written_string("\xE2\x82(") == "\"\xEF\xBF\xBD(\"");
+  CHECK(written_string("\xE0\x80\xAF") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  for (const std::string &s : kAwkwardStrings) CHECK(written_string(s) == nlohmann_dump(OJson(s)));
+  // Random bytes, weighted towards the UTF-8 lead and continuation ranges.
+  std::mt19937 rng(20260301);
+  const std::array<unsigned char, 14> pool = {0x00, 0x0A, 0x22, 0x41, 0x5C, 0x7F, 0x80, 0xA0,
+                                              0xBF, 0xC2, 0xE0, 0xED, 0xF0, 0xF4};
+  for (int n = 0; n < 20000; ++n) {
+    std::string s(rng() % 9, '\0');
+    for (char &c : s) c = static_cast<char>(rng() % 3 == 0 ? rng() % 256 : pool[rng() % pool.size()]);
+    REQUIRE(written_string(s) == nlohmann_dump(OJson(s)));
+  }
+}
+
+TEST_CASE("JSON writer: doubles print as nlohmann prints them; non-finite ones as null") {
+  CHECK(written_number(1) == "1.0");
+  CHECK(written_number(0.1) == "0.1");
+  CHECK(written_number(-0.0) == "-0.0");
+  CHECK(written_number(1e20) == "1e+20");
+  CHECK(written_number(std::nan("")) == "null");
+  CHECK(written_number(-HUGE_VAL) == "null");
+  for (double x : {0.0, 1.5, -2.25, 123456789012345.0, 1e15, 1e16, 1e-4, 1e-5, 5e-324, 2.2250738585072014e-308,
+                   1.7976931348623157e308, 0.30000000000000004, 1.0 / 3, 2.0 / 3 * 1e-7})
+    CHECK(written_number(x) == nlohmann_dump(OJson(x)));
+  std::mt19937_64 rng(42);
+  for (int n = 0; n < 20000; ++n) {
+    double x = std::bit_cast<double>(rng());
+    REQUIRE(written_number(x) == nlohmann_dump(OJson(x)));
+  }
+  std::string out;
+  detail::JsonWriter w(out);
+  w.begin_object();
+  w.key("a");
+  w.begin_array();
+  w.integer(-9007199254740993);
+  w.boolean(false);
+  w.null();
+  w.begin_object();
+  w.end_object();
+  w.end_array();
+  w.key("b\n");
+  w.string("x");
+  w.end_object();
+  CHECK(out == R"({"a":[-9007199254740993,false,null,{}],"b\n":"x"})");
+}
+
+TEST_CASE("audit line: byte for byte the nlohmann DOM's dump, for every example record and awkward values") {
+  const std::pair<const char *, const char *> examples[] = {{"application", "applications.jsonl"},
+                                                            {"acquisition", "records.jsonl"},
+                                                            {"behaviour", "records.jsonl"},
+                                                            {"collection", "records.jsonl"}};
+  std::size_t lines = 0;
+  for (const auto &[stage, file] : examples) {
+    CAPTURE(stage);
+    const std::string dir = std::string(RK_SOURCE_DIR) + "/examples/bundles/" + stage;
+    const auto bundle = Bundle::load(dir);
+    const detail::BundleContent &content = bundle->content();
+    const detail::EngineRuntime runtime = detail::make_runtime(keyed());
+    detail::AuditCapture capture;
+    std::istringstream in(slurp(dir + "/" + file));
+    for (std::string text; std::getline(in, text);) {
+      const Record record = Record::from_json(text);
+      Decision d = detail::decide(*bundle, runtime, &record, nullptr, &capture);
+      d.decision_id = "0123456789abcdef-0000002a";
+      REQUIRE(std::string(detail::audit_line(content, d, capture, runtime.velocity_failure)) ==
+              oracle_line(content, d, capture, runtime.velocity_failure));
+      ++lines;
+      // The same decision with values JSON cannot hold or must escape in every slot.
+      const std::string awkward = kAwkwardStrings[lines % kAwkwardStrings.size()];
+      for (Value &v : capture.fields)
+        if (v.type() == ValueType::string) v = Value::string(v.as_string() + awkward);
+        else if (v.type() == ValueType::number) v = Value::number(lines % 2 ? HUGE_VAL : std::nan(""));
+      for (double &x : capture.features) x = lines % 3 == 0 ? -HUGE_VAL : lines % 3 == 1 ? std::nan("") : x * 1e300;
+      for (auto &[name, result] : capture.velocity) result.value = HUGE_VAL;
+      d.issues.push_back({"field \"x\"", "bad\tvalue " + awkward, false});
+      if (!d.reasons.empty()) {
+        d.reasons[0].text += awkward;
+        d.reasons[0].weight = std::nan("");
+      }
+      for (Score &s : d.scores) s.value = lines % 2 ? std::nan("") : HUGE_VAL;
+      d.rule_score = -HUGE_VAL;
+      d.grade = awkward;
+      d.arm = lines % 2 ? "" : "challenger\x01";
+      d.segment = lines % 2 ? "" : "seg";
+      d.decision_id = lines % 2 ? "" : awkward;
+      REQUIRE(std::string(detail::audit_line(content, d, capture, VelocityFailurePolicy::fail_closed)) ==
+              oracle_line(content, d, capture, VelocityFailurePolicy::fail_closed));
+    }
+  }
+  CHECK(lines == 39 + 32 + 29 + 28);
 }
