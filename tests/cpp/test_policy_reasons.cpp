@@ -67,11 +67,11 @@ TEST_CASE("a feature group is one reason whose weight is the sum of its members'
   for (const auto &c : cases()) {
     CAPTURE(c["record"].dump());
     const Decision d = engine.decide(Record::from_json(c["record"].dump()));
-    if (d.outcome == Outcome::approve || d.rule_hits.size() && d.rule_hits[0].rule_id == "R001") continue;
+    if (d.outcome == Outcome::approve || (!d.rule_hits.empty() && d.rule_hits[0].rule_id == "R001")) continue;
     const std::vector<double> phi = contributions(*model, row_of(c["record"]));
     // Oracle: two units, profile = dti + age, inquiries; adverse = positive (cutoffs are "above").
     std::vector<std::pair<std::string, double>> units{{"G01", phi[0] + phi[1]}, {"M03", phi[2]}};
-    std::stable_sort(units.begin(), units.end(), [](auto &a, auto &b) { return a.second > b.second; });
+    std::stable_sort(units.begin(), units.end(), [](auto &lhs, auto &rhs) { return lhs.second > rhs.second; });
     std::vector<std::pair<std::string, double>> want;
     for (auto &u : units)
       if (u.second > 0) want.push_back(u);
@@ -146,8 +146,8 @@ TEST_CASE("the cutoff baseline measures contributions from the reference applica
     for (std::size_t i = 0; i < rows.size(); ++i) model->predict(rows[i].data(), 1, 3, PredictOptions{}, &score[i]);
     std::vector<std::size_t> order(rows.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
-      return std::abs(score[a] - threshold) < std::abs(score[b] - threshold);
+    std::stable_sort(order.begin(), order.end(), [&](auto lhs, auto rhs) {
+      return std::abs(score[lhs] - threshold) < std::abs(score[rhs] - threshold);
     });
     std::vector<double> mean(3, 0.0);
     for (std::size_t k = 0; k < 50; ++k) {

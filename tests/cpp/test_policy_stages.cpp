@@ -168,6 +168,6 @@ TEST_CASE("the automated share counts decisions not sent to review") {
   for (const auto &c : cases()) decisions.push_back(decide(engine, c["record"]));
   std::size_t reviewed = 0;
   for (const auto &c : cases()) reviewed += c["expected"]["outcome"] == "review";
-  CHECK(automated_share(decisions) == doctest::Approx(1.0 - double(reviewed) / decisions.size()));
+  CHECK(automated_share(decisions) == doctest::Approx(1.0 - double(reviewed) / double(decisions.size())));
   CHECK(std::isnan(automated_share({})));
 }

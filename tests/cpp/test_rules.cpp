@@ -96,6 +96,11 @@ std::string error_of(const std::string &source, const Limits &limits = {}) {
   return "";
 }
 
+// A rule with every member spelled out (-Wmissing-field-initializers stays quiet).
+riskkit::Rule make_rule(std::string id, Expression when, riskkit::Action action, riskkit::ReasonCode reason = {}) {
+  return riskkit::Rule{std::move(id), std::move(when), action, std::move(reason), 0.0, {}, riskkit::RuleMode::active, true, {}};
+}
+
 }  // namespace
 
 TEST_CASE("number literals") {
@@ -471,7 +476,7 @@ TEST_CASE("type and action names") {
 TEST_CASE("RuleSet") {
   const auto table = symbols();
   auto rule = [&](std::string id, const char *when, riskkit::Action action) {
-    return riskkit::Rule{std::move(id), Expression::compile(when, table), action, {"R", "reason"}};
+    return make_rule(std::move(id), Expression::compile(when, table), action, {"R", "reason"});
   };
   const riskkit::RuleSet set({rule("A", "x > 1", riskkit::Action::flag), rule("B", "z > 1", riskkit::Action::decline),
                               rule("C", "s in [\"abc\"]", riskkit::Action::review),
@@ -493,12 +498,12 @@ TEST_CASE("RuleSet") {
 TEST_CASE("RuleSet: disabled rules are skipped; divisions by zero are reported per rule") {
   const auto table = symbols();
   std::vector<riskkit::Rule> list;
-  list.push_back({"ON", Expression::compile("x > 1", table), riskkit::Action::flag, {}});
-  list.push_back({"OFF", Expression::compile("x > 1", table), riskkit::Action::flag, {}});
+  list.push_back(make_rule("ON", Expression::compile("x > 1", table), riskkit::Action::flag));
+  list.push_back(make_rule("OFF", Expression::compile("x > 1", table), riskkit::Action::flag));
   list.back().enabled = false;
-  list.push_back({"SHADOW", Expression::compile("x / (y - 4) > 1 or x > 2", table), riskkit::Action::decline, {}});
+  list.push_back(make_rule("SHADOW", Expression::compile("x / (y - 4) > 1 or x > 2", table), riskkit::Action::decline));
   list.back().mode = riskkit::RuleMode::shadow;
-  list.push_back({"DIV", Expression::compile("x / 0 > 1", table), riskkit::Action::review, {}});
+  list.push_back(make_rule("DIV", Expression::compile("x / 0 > 1", table), riskkit::Action::review));
   const riskkit::RuleSet set(std::move(list));
   std::vector<std::size_t> hits, divided;
   set.evaluate(slots(), hits, &divided);
