@@ -31,7 +31,10 @@ int run_predict(const PredictArgs &args) {
       }
   } else {
     const char *what = args.margin ? "margin" : "value";
-    for (std::size_t k = 0; k < nk; ++k) line += (k ? "," : "") + (nk > 1 ? fmt::format("{}_{}", what, k) : std::string(what));
+    for (std::size_t k = 0; k < nk; ++k) {
+      if (k) line += ',';
+      line += nk > 1 ? fmt::format("{}_{}", what, k) : std::string(what);
+    }
   }
   output.stream() << line << '\n';
 
