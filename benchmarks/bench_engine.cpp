@@ -173,14 +173,20 @@ BENCHMARK(BM_decide_batch_all_cores)->UseRealTime()->Unit(benchmark::kMillisecon
 
 void BM_decide_json(benchmark::State &state) {
   rk_engine *e = nullptr;
-  rk_engine_open(kBundle.c_str(), &e);
+  if (rk_engine_open(kBundle.c_str(), &e) != RK_OK) {
+    state.SkipWithError(rk_last_error());
+    return;
+  }
   std::vector<std::string> lines;
   std::ifstream in(kBundle + "/applications.jsonl");
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   std::size_t i = 0;
   for (auto _ : state) {
     char *out = nullptr;
-    rk_engine_decide_json(e, lines[i].data(), lines[i].size(), &out);
+    if (rk_engine_decide_json(e, lines[i].data(), lines[i].size(), &out) != RK_OK) {
+      state.SkipWithError(rk_last_error());
+      break;
+    }
     rk_string_free(out);
     i = (i + 1) % lines.size();
   }

@@ -117,7 +117,7 @@ ReplayReport replay(const std::string &audit_path, const std::string &bundle_dir
     detail::AuditCapture capture;
     Decision d = detail::decide(*bundle, runtime, nullptr, &inputs, &capture);
     d.decision_id = id;
-    diff(logged["decision"], reparse(detail::decision_json(d)), "/decision", line, id, report.differences);
+    diff(logged["decision"], detail::decision_json(d), "/decision", line, id, report.differences);
     diff(logged.value("features", Json::object()), reparse(features_json(c, capture)), "/features", line, id,
          report.differences);
     if (report.differences.size() == before) ++report.identical;

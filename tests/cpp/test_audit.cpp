@@ -14,7 +14,6 @@
 #include "core/json_writer.hpp"
 #include "engine/audit_record.hpp"
 #include "engine/decide.hpp"
-#include "engine/decision_json.hpp"
 #include "engine/engine_runtime.hpp"
 #include "engine_test_support.hpp"
 #include "riskkit/core/time.hpp"
@@ -208,6 +207,68 @@ OJson oracle_value(const Value &v) {
   return OJson();
 }
 
+OJson oracle_score(double x) { return std::isnan(x) ? OJson() : OJson(x); }
+
+OJson oracle_output(const Value &v) {
+  switch (v.type()) {
+    case ValueType::number: return oracle_score(v.as_number());
+    case ValueType::string: return v.as_string();
+    case ValueType::boolean: return v.as_bool();
+    default: return OJson();
+  }
+}
+
+// A decision as an nlohmann DOM, as Decision::to_json built it before the direct writer
+// (the audit line's "decision" is the same without "latency_us").
+OJson oracle_decision(const Decision &d) {
+  OJson j;
+  if (!d.decision_id.empty()) j["decision_id"] = d.decision_id;
+  j["event_id"] = d.event_id;
+  j["outcome"] = to_string(d.outcome);
+  j["action"] = d.action;
+  if (!d.segment.empty()) j["segment"] = d.segment;
+  if (!d.arm.empty()) j["arm"] = d.arm;
+  j["grade"] = d.grade;
+  OJson s = OJson::object();
+  for (const Score &score : d.scores) s[score.name] = oracle_score(score.value);
+  j["scores"] = std::move(s);
+  if (!d.shadow_scores.empty()) {
+    OJson shadow = OJson::object();
+    for (const Score &score : d.shadow_scores) shadow[score.name] = oracle_score(score.value);
+    j["shadow_scores"] = std::move(shadow);
+  }
+  OJson hits = OJson::array();
+  for (const RuleHit &h : d.rule_hits)
+    hits.push_back({{"id", h.rule_id}, {"action", to_string(h.action)}, {"code", h.reason.code},
+                    {"text", h.reason.text}, {"mode", to_string(h.mode)}, {"score", h.score}, {"tags", h.tags}});
+  j["rule_hits"] = std::move(hits);
+  j["rule_score"] = d.rule_score;
+  if (!d.outputs.empty()) {
+    OJson out = OJson::object();
+    for (const TableOutput &o : d.outputs) {
+      OJson values = OJson::array();
+      for (const Value &v : o.values) values.push_back(oracle_output(v));
+      out[o.name] = o.collect ? std::move(values) : values.empty() ? OJson() : values[0];
+    }
+    j["outputs"] = std::move(out);
+  }
+  OJson rs = OJson::array();
+  for (const Reason &r : d.reasons)
+    rs.push_back({{"code", r.code}, {"text", r.text}, {"source", r.source}, {"weight", r.weight}});
+  j["reasons"] = std::move(rs);
+  OJson is = OJson::array();
+  for (const FieldIssue &i : d.issues) is.push_back({{"field", i.field}, {"message", i.message}});
+  j["issues"] = std::move(is);
+  j["bundle"] = {{"name", d.bundle_name}, {"version", d.bundle_version}, {"digest", d.bundle_digest}};
+  return j;
+}
+
+std::string oracle_to_json(const Decision &d) {
+  OJson j = oracle_decision(d);
+  j["latency_us"] = std::round(d.latency_us * 10) / 10;
+  return nlohmann_dump(j);
+}
+
 // The audit line as it was built before the direct writer: an nlohmann DOM, dumped.
 std::string oracle_line(const detail::BundleContent &content, const Decision &d, const detail::AuditCapture &capture,
                         VelocityFailurePolicy velocity_failure) {
@@ -243,7 +304,7 @@ std::string oracle_line(const detail::BundleContent &content, const Decision &d,
   for (std::size_t i = 0; i < capture.features.size(); ++i)
     features[content.features.feature_name(i)] = detail::audit_number(capture.features[i]);
   j["features"] = std::move(features);
-  j["decision"] = detail::decision_json(d);
+  j["decision"] = oracle_decision(d);
   return nlohmann_dump(j);
 }
 
@@ -319,7 +380,8 @@ TEST_CASE("JSON writer: doubles print as nlohmann prints them; non-finite ones a
   CHECK(out == R"({"a":[-9007199254740993,false,null,{}],"b\n":"x"})");
 }
 
-TEST_CASE("audit line: byte for byte the nlohmann DOM's dump, for every example record and awkward values") {
+TEST_CASE("audit line and Decision::to_json: byte for byte the nlohmann DOM's dump, for every example record and "
+          "awkward values") {
   const std::pair<const char *, const char *> examples[] = {{"application", "applications.jsonl"},
                                                             {"acquisition", "records.jsonl"},
                                                             {"behaviour", "records.jsonl"},
@@ -339,6 +401,7 @@ TEST_CASE("audit line: byte for byte the nlohmann DOM's dump, for every example 
       d.decision_id = "0123456789abcdef-0000002a";
       REQUIRE(std::string(detail::audit_line(content, d, capture, runtime.velocity_failure)) ==
               oracle_line(content, d, capture, runtime.velocity_failure));
+      REQUIRE(d.to_json() == oracle_to_json(d));
       ++lines;
       // The same decision with values JSON cannot hold or must escape in every slot.
       const std::string awkward = kAwkwardStrings[lines % kAwkwardStrings.size()];
@@ -358,8 +421,20 @@ TEST_CASE("audit line: byte for byte the nlohmann DOM's dump, for every example 
       d.arm = lines % 2 ? "" : "challenger\x01";
       d.segment = lines % 2 ? "" : "seg";
       d.decision_id = lines % 2 ? "" : awkward;
+      for (RuleHit &h : d.rule_hits) {
+        h.tags.push_back(awkward);
+        h.score = lines % 2 ? HUGE_VAL : -0.0;
+      }
+      d.shadow_scores = {{"shadow " + awkward, lines % 2 ? std::nan("") : 0.1}};
+      d.outputs.push_back({"cells " + awkward, {Value::number(std::nan("")), Value::number(-HUGE_VAL), Value::string(awkward),
+                                                Value::boolean(true), Value::missing(), Value::number(1e20)},
+                           true});
+      d.outputs.push_back({"first", {Value::string(awkward)}, false});
+      d.outputs.push_back({"none", {}, lines % 2 == 0});
+      d.latency_us = lines % 4 == 0 ? 0.05 : lines % 4 == 1 ? 1234.5678 : lines % 4 == 2 ? 1e-9 : 7.0;
       REQUIRE(std::string(detail::audit_line(content, d, capture, VelocityFailurePolicy::fail_closed)) ==
               oracle_line(content, d, capture, VelocityFailurePolicy::fail_closed));
+      REQUIRE(d.to_json() == oracle_to_json(d));
     }
   }
   CHECK(lines == 39 + 32 + 29 + 28);
