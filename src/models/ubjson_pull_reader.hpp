@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "models/pull_reader.hpp"
@@ -32,6 +33,15 @@ class UbjsonPullReader {
   bool next_element();
   /// Elements left in the innermost array when its count is declared, else 0.
   std::size_t count_hint() const;
+  /// After enter_array() on a counted array of a fixed-size number type (`[$<type>#<n>`
+  /// with type i, U, I, l, L, d or D): passes each element's value, as the int8..int64,
+  /// float or double it is stored as, to `accept(value, out[i])`. When all n are accepted
+  /// the array is consumed and closed (the next next_element() returns false); when the
+  /// array is of another kind or `accept` refuses one, `out` is left empty, nothing is
+  /// consumed and false is returned, so the caller reads element by element (and reports
+  /// the refused value exactly as it would have anyway).
+  template <typename T, typename Accept>
+  bool take_numbers(std::vector<T> &out, Accept accept);
   /// Consumes a scalar (fails on an array or object).
   Scalar scalar();
   /// Consumes any value.
@@ -60,15 +70,27 @@ class UbjsonPullReader {
   std::string_view take(std::uint64_t n);
   void open(char marker, bool object);
   bool next(char end);
+  template <typename E, typename T, typename Accept>
+  bool decode_all(std::vector<T> &out, std::size_t n, Accept &accept);
+  template <typename E>
+  static E from_big_endian(const char *p) noexcept {
+    using U = std::conditional_t<sizeof(E) == 1, std::uint8_t,
+                                 std::conditional_t<sizeof(E) == 2, std::uint16_t,
+                                                    std::conditional_t<sizeof(E) == 4, std::uint32_t, std::uint64_t>>>;
+    U u;
+    std::memcpy(&u, p, sizeof u);
+    if constexpr (sizeof(U) == 2) u = __builtin_bswap16(u);
+    if constexpr (sizeof(U) == 4) u = __builtin_bswap32(u);
+    if constexpr (sizeof(U) == 8) u = __builtin_bswap64(u);
+    E v;
+    std::memcpy(&v, &u, sizeof v);
+    return v;
+  }
   template <typename T>
   T read_big_endian() {
     if (left() < sizeof(T)) syntax("unexpected end of input");
-    T v;
-    std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
+    const T v = from_big_endian<T>(bytes_.data() + pos_);
     pos_ += sizeof(T);
-    if constexpr (sizeof(T) == 2) v = static_cast<T>(__builtin_bswap16(static_cast<std::uint16_t>(v)));
-    if constexpr (sizeof(T) == 4) v = static_cast<T>(__builtin_bswap32(static_cast<std::uint32_t>(v)));
-    if constexpr (sizeof(T) == 8) v = static_cast<T>(__builtin_bswap64(static_cast<std::uint64_t>(v)));
     return v;
   }
 
@@ -80,5 +102,41 @@ class UbjsonPullReader {
   PointerStack path_;
   std::vector<Container> containers_;
 };
+
+template <typename E, typename T, typename Accept>
+bool UbjsonPullReader::decode_all(std::vector<T> &out, std::size_t n, Accept &accept) {
+  out.resize(n);
+  const char *p = bytes_.data() + pos_;
+  T *dst = out.data();
+  bool ok = true;
+  for (std::size_t i = 0; i < n; ++i) ok &= accept(from_big_endian<E>(p + i * sizeof(E)), dst[i]);
+  if (!ok) {
+    out.clear();
+    return false;
+  }
+  pos_ += n * sizeof(E);
+  return true;
+}
+
+template <typename T, typename Accept>
+bool UbjsonPullReader::take_numbers(std::vector<T> &out, Accept accept) {
+  Container &c = containers_.back();
+  if (!c.counted) return false;
+  // The count was bounded by the bytes left and the array limit when the array was opened.
+  const auto n = static_cast<std::size_t>(c.remaining);
+  bool ok = false;
+  switch (c.type) {
+    case 'i': ok = decode_all<std::int8_t>(out, n, accept); break;
+    case 'U': ok = decode_all<std::uint8_t>(out, n, accept); break;
+    case 'I': ok = decode_all<std::int16_t>(out, n, accept); break;
+    case 'l': ok = decode_all<std::int32_t>(out, n, accept); break;
+    case 'L': ok = decode_all<std::int64_t>(out, n, accept); break;
+    case 'd': ok = decode_all<float>(out, n, accept); break;
+    case 'D': ok = decode_all<double>(out, n, accept); break;
+    default: return false;
+  }
+  if (ok) c.remaining = 0;
+  return ok;
+}
 
 }  // namespace riskkit::detail

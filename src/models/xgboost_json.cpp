@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -56,6 +57,42 @@ struct Deferred {
   bool present = false;
 };
 
+// Fast forms of the typed reads (pull_reader.hpp) for one value of a UBJSON typed array,
+// stored as the number type V: true, with the value the read would return, when the read
+// would accept it.
+// read_integer(min, max).
+auto accept_integer(std::int64_t min, std::int64_t max) {
+  return [min, max](auto v, std::int64_t &out) {
+    if constexpr (std::is_floating_point_v<decltype(v)>) return false;
+    else {
+      out = v;
+      return out >= min && out <= max;
+    }
+  };
+}
+// read_float(allow_non_finite = true): refuses a finite double beyond float32.
+template <typename V>
+bool accept_float(V v, float &out) {
+  out = static_cast<float>(v);
+  if constexpr (std::is_same_v<V, double>) return out - out == 0 || !(v - v == 0);
+  else return true;
+}
+// read_boolean.
+template <typename V>
+bool accept_boolean(V v, std::uint8_t &out) {
+  if constexpr (std::is_floating_point_v<V>) return false;
+  else {
+    out = v == 1;
+    return v == 0 || v == 1;
+  }
+}
+// read_double, and not negative (a cover).
+template <typename V>
+bool accept_cover(V v, double &out) {
+  out = static_cast<double>(v);
+  return out >= 0 && out - out == 0;
+}
+
 template <typename R>
 class XGBoostReader {
  public:
@@ -97,12 +134,16 @@ class XGBoostReader {
     return member.value;
   }
 
-  // An array of per-node values; at most max_nodes of them.
-  template <typename T, typename Read>
-  void read_nodes(std::vector<T> &out, bool &present, Read read) {
+  // An array of per-node values; at most max_nodes of them. `accept` is `read` for one
+  // value of a UBJSON typed array (see accept_* above): the whole array is taken at once
+  // when every value passes, else read value by value, which reports the first bad one.
+  template <typename T, typename Read, typename Accept>
+  void read_nodes(std::vector<T> &out, bool &present, Read read, Accept accept) {
     out.clear();
     present = true;
     r_.enter_array();
+    if constexpr (std::is_same_v<R, UbjsonPullReader>)
+      if (r_.count_hint() <= limits_.max_nodes) r_.take_numbers(out, accept);  // all or none
     out.reserve(std::min(r_.count_hint(), limits_.max_nodes));
     while (r_.next_element()) {
       if (out.size() >= limits_.max_nodes)
@@ -312,23 +353,38 @@ class XGBoostReader {
     r_.enter_object();
     while (r_.next_member()) {
       const std::string &key = r_.key();
-      if (key == "left_children") read_nodes(t.left, t.has_left, [&] { return read_integer(r_, -1, max_node); });
-      else if (key == "right_children") read_nodes(t.right, t.has_right, [&] { return read_integer(r_, -1, max_node); });
-      else if (key == "split_indices") read_nodes(t.feature, t.has_feature, [&] { return read_integer(r_, 0, max_feature); });
+      if (key == "left_children")
+        read_nodes(t.left, t.has_left, [&] { return read_integer(r_, -1, max_node); }, accept_integer(-1, max_node));
+      else if (key == "right_children")
+        read_nodes(t.right, t.has_right, [&] { return read_integer(r_, -1, max_node); }, accept_integer(-1, max_node));
+      else if (key == "split_indices")
+        read_nodes(t.feature, t.has_feature, [&] { return read_integer(r_, 0, max_feature); },
+                   accept_integer(0, max_feature));
       // Non-finite values are checked per node once split_type is known: XGBoost 1.x/2.x
       // store NaN as the (unused) threshold of a categorical split.
-      else if (key == "split_conditions") read_nodes(t.condition, t.has_condition, [&] { return read_float(r_, true); });
-      else if (key == "default_left") read_nodes(t.default_left, t.has_default_left, [&] { return static_cast<std::uint8_t>(read_boolean(r_)); });
+      else if (key == "split_conditions")
+        read_nodes(t.condition, t.has_condition, [&] { return read_float(r_, true); },
+                   [](auto v, float &out) { return accept_float(v, out); });
+      else if (key == "default_left")
+        read_nodes(t.default_left, t.has_default_left, [&] { return static_cast<std::uint8_t>(read_boolean(r_)); },
+                   [](auto v, std::uint8_t &out) { return accept_boolean(v, out); });
       else if (key == "sum_hessian") read_nodes(t.cover, t.has_cover, [&] {
         const double v = read_double(r_);
         if (v < 0) r_.fail(ErrorCode::invalid_model, "negative cover");
         return v;
-      });
-      else if (key == "split_type") read_nodes(t.split_type, t.has_split_type, [&] { return read_integer(r_, 0, 1); });
-      else if (key == "categories_nodes") read_nodes(t.category_nodes, t.has_category_nodes, [&] { return read_integer(r_, 0, any); });
-      else if (key == "categories") read_nodes(t.categories, t.has_categories, [&] { return read_integer(r_, 0, kMaxCategory); });
-      else if (key == "categories_segments") read_nodes(t.segments, t.has_segments, [&] { return read_integer(r_, 0, any); });
-      else if (key == "categories_sizes") read_nodes(t.sizes, t.has_sizes, [&] { return read_integer(r_, 0, any); });
+      }, [](auto v, double &out) { return accept_cover(v, out); });
+      else if (key == "split_type")
+        read_nodes(t.split_type, t.has_split_type, [&] { return read_integer(r_, 0, 1); }, accept_integer(0, 1));
+      else if (key == "categories_nodes")
+        read_nodes(t.category_nodes, t.has_category_nodes, [&] { return read_integer(r_, 0, any); },
+                   accept_integer(0, any));
+      else if (key == "categories")
+        read_nodes(t.categories, t.has_categories, [&] { return read_integer(r_, 0, kMaxCategory); },
+                   accept_integer(0, kMaxCategory));
+      else if (key == "categories_segments")
+        read_nodes(t.segments, t.has_segments, [&] { return read_integer(r_, 0, any); }, accept_integer(0, any));
+      else if (key == "categories_sizes")
+        read_nodes(t.sizes, t.has_sizes, [&] { return read_integer(r_, 0, any); }, accept_integer(0, any));
       else if (key == "tree_param") read_tree_param();
       else r_.skip();
     }
