@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/avx512_target.hpp"
+
 namespace riskkit::detail {
 namespace {
 
@@ -199,7 +201,7 @@ void build_complete_trees(TreeEnsemble &model) {
 
 TreeKernel best_tree_kernel() noexcept {
   static const TreeKernel best = [] {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if RK_HAVE_AVX512_KERNELS
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))

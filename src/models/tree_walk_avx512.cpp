@@ -3,15 +3,11 @@
 // build's -march; best_tree_kernel() decides at run time whether it may be called.
 #include "models/tree_ensemble.hpp"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#endif
+#include "models/avx512_target.hpp"
 
 namespace riskkit::detail {
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-
-#define RK_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
+#if RK_HAVE_AVX512_KERNELS
 
 namespace {
 
