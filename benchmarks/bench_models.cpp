@@ -4,7 +4,7 @@
 //
 // Models are trained here by the XGBoost C API with a fixed seed: binary:logistic, 100
 // trees of depth 4, 500 of depth 6 and 1000 of depth 8, over 60 features with 5 % missing;
-// plus the example bundle's credit model (300 trees of depth 5) when found.
+// plus the example bundle's credit model (500 trees of depth 5, 53 inputs) when found.
 // With RK_BENCH_MODEL_CACHE=<dir>, trained models are kept there and read back next time.
 // Speed is only compared on equal answers: predictions must agree within 1e-6 and
 // contributions within 1e-5, else the program refuses to benchmark.
