@@ -9,7 +9,7 @@
 namespace riskkit::detail {
 namespace {
 
-// NaN → null, ±infinity → "Infinity"/"-Infinity" (JSON holds neither), as audit_number.
+// NaN → null, ±infinity → "Infinity"/"-Infinity" (JSON holds neither).
 void write_audit_number(JsonWriter &w, double x) {
   if (std::isinf(x)) w.string(x > 0 ? "Infinity" : "-Infinity");
   else w.number(x);  // NaN: null
@@ -56,10 +56,13 @@ std::optional<Value> field_value(FieldType type, const Json &j) {
 
 }  // namespace
 
-Json audit_number(double x) {
-  if (std::isnan(x)) return Json();
-  if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
-  return x;
+void write_features(JsonWriter &w, const BundleContent &content, const AuditCapture &capture) {
+  w.begin_object();
+  for (std::size_t i = 0; i < capture.features.size(); ++i) {
+    w.key(content.features.feature_name(i));
+    write_audit_number(w, capture.features[i]);
+  }
+  w.end_object();
 }
 
 bool read_audit_number(const Json &j, double &out) {
@@ -133,12 +136,7 @@ std::string audit_line(const BundleContent &content, const Decision &d, const Au
   }
   w.end_object();
   w.key("features");
-  w.begin_object();
-  for (std::size_t i = 0; i < capture.features.size(); ++i) {
-    w.key(content.features.feature_name(i));
-    write_audit_number(w, capture.features[i]);
-  }
-  w.end_object();
+  write_features(w, content, capture);
   w.key("decision");
   write_decision(w, d, DecisionLatency::omit);
   w.end_object();

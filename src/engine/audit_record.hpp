@@ -14,11 +14,11 @@ namespace riskkit::detail {
 std::string audit_line(const BundleContent &content, const Decision &d, const AuditCapture &capture,
                        VelocityFailurePolicy velocity_failure);
 
-/// A number as the audit log writes it: NaN → null, ±infinity → "Infinity"/"-Infinity",
-/// anything else a JSON number printed round-trip exact.
-Json audit_number(double x);
+/// The line's "features" object. Numbers in the log: NaN → null, ±infinity →
+/// "Infinity"/"-Infinity" (JSON holds neither), anything else printed round-trip exact.
+void write_features(JsonWriter &w, const BundleContent &content, const AuditCapture &capture);
 
-/// Reads back what audit_number wrote; false when `j` is none of those.
+/// Reads back a number as the log wrote it; false when `j` is none of those forms.
 bool read_audit_number(const Json &j, double &out);
 
 /// The logged inputs of `line` as field values of `content`'s schema (absent or null =

@@ -66,13 +66,11 @@ void diff(const Json &logged, const Json &replayed, const std::string &path, std
 }
 
 // Through text, as the log went: numbers compare as the log reads them.
-Json reparse(const Json &j) { return Json::parse(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); }
-
 Json features_json(const detail::BundleContent &c, const detail::AuditCapture &capture) {
-  Json out = Json::object();
-  for (std::size_t i = 0; i < capture.features.size(); ++i)
-    out[c.features.feature_name(i)] = detail::audit_number(capture.features[i]);
-  return out;
+  std::string text;
+  detail::JsonWriter w(text);
+  detail::write_features(w, c, capture);
+  return Json::parse(text);
 }
 
 }  // namespace
@@ -118,7 +116,7 @@ ReplayReport replay(const std::string &audit_path, const std::string &bundle_dir
     Decision d = detail::decide(*bundle, runtime, nullptr, &inputs, &capture);
     d.decision_id = id;
     diff(logged["decision"], detail::decision_json(d), "/decision", line, id, report.differences);
-    diff(logged.value("features", Json::object()), reparse(features_json(c, capture)), "/features", line, id,
+    diff(logged.value("features", Json::object()), features_json(c, capture), "/features", line, id,
          report.differences);
     if (report.differences.size() == before) ++report.identical;
   }

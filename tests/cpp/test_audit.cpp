@@ -191,12 +191,19 @@ namespace {
 
 using OJson = detail::Json;
 
+// The oracle's number: NaN → null, ±infinity → "Infinity"/"-Infinity", else the number.
+OJson audit_number(double x) {
+  if (std::isnan(x)) return OJson();
+  if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
+  return x;
+}
+
 std::string nlohmann_dump(const OJson &j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 OJson oracle_value(const Value &v) {
   switch (v.type()) {
     case ValueType::missing: return OJson();
-    case ValueType::number: return detail::audit_number(v.as_number());
+    case ValueType::number: return audit_number(v.as_number());
     case ValueType::string: return v.as_string();
     case ValueType::boolean: return v.as_bool();
     case ValueType::timestamp: {
@@ -295,14 +302,14 @@ std::string oracle_line(const detail::BundleContent &content, const Decision &d,
   j["input_issues"] = std::move(input_issues);
   OJson velocity = OJson::object();
   for (const auto &[name, result] : capture.velocity)
-    velocity[name] = {{"value", detail::audit_number(result.value)},
+    velocity[name] = {{"value", audit_number(result.value)},
                       {"status", result.status == VelocityStatus::ok     ? "ok"
                                  : result.status == VelocityStatus::late ? "late"
                                                                          : "unavailable"}};
   j["velocity"] = std::move(velocity);
   OJson features = OJson::object();
   for (std::size_t i = 0; i < capture.features.size(); ++i)
-    features[content.features.feature_name(i)] = detail::audit_number(capture.features[i]);
+    features[content.features.feature_name(i)] = audit_number(capture.features[i]);
   j["features"] = std::move(features);
   j["decision"] = oracle_decision(d);
   return nlohmann_dump(j);
