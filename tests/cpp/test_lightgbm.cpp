@@ -18,6 +18,8 @@
 #include "riskkit/error.hpp"
 #include "riskkit/models/model.hpp"
 
+#include "test_files.hpp"
+
 namespace {
 
 using riskkit::ErrorCode;
@@ -29,11 +31,7 @@ using Json = nlohmann::json;
 const std::string kData = std::string(RK_TEST_DATA) + "/lightgbm/";
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-std::string read_bytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "cannot open " << path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using rk_test::read_bytes;
 
 template <typename T>
 std::vector<T> read_array(const std::string &path) {  // little-endian, as on x86

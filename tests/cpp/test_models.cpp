@@ -28,6 +28,8 @@
 #include "riskkit/error.hpp"
 #include "riskkit/models/model.hpp"
 
+#include "test_files.hpp"
+
 namespace {
 
 using riskkit::ErrorCode;
@@ -38,11 +40,7 @@ using Json = nlohmann::json;
 
 const std::string kData = std::string(RK_TEST_DATA) + "/models/";
 
-std::string read_bytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "cannot open " << path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using rk_test::read_bytes;
 
 std::vector<float> read_floats(const std::string &path) {  // little-endian float32, as on x86
   const std::string bytes = read_bytes(path);
