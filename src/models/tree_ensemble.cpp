@@ -14,28 +14,71 @@ constexpr std::size_t kBlockRows = 64;
 constexpr std::size_t kGroupTrees = CompleteTrees::kGroupTrees;
 constexpr std::size_t kBundleTrees = CompleteTrees::kBundleTrees;
 constexpr auto kBundleTrees32 = static_cast<std::uint32_t>(kBundleTrees);
-// Shallowest bundle a batch walks with AVX-512 gathers.
-constexpr std::uint32_t kMinGatherDepth = 5;
 
-// Copies the subtree of `tree` at `source` into heap position `at` of the bundle's tree
-// `lane`, a complete tree of `depth` levels, padding leaves above the last level (see
-// CompleteTrees).
-void fill_complete(const TreeNode *tree, std::uint32_t source, std::uint32_t at, std::uint32_t level,
-                   std::uint32_t depth, std::size_t lane, CompleteNode *nodes, float *leaves) {
-  const TreeNode &node = tree[source];
-  if (level == depth) {
-    leaves[(at - ((1u << depth) - 1u)) * kBundleTrees + lane] = node.leaf_value;
+// Visits the subtree of `tree` at `source` as node `at` (0-based heap order) of a complete
+// tree of `depth` levels, padding leaves above the last level (see CompleteTrees): calls
+// node(at, CompleteNode) for each internal position and leaf(l, value) for each of the
+// 2^depth leaves, l counted from the left.
+template <class Node, class Leaf>
+void pad_complete(const TreeNode *tree, std::uint32_t source, std::uint32_t at, std::uint32_t level,
+                  std::uint32_t depth, Node &node, Leaf &leaf) {
+  const TreeNode &here = tree[source];
+  if (level == depth) return leaf(at - ((1u << depth) - 1u), here.leaf_value);
+  if (here.is_leaf()) {
+    node(at, CompleteNode{0.0f, 0u});  // either way leads to a copy of this leaf
+    pad_complete(tree, source, 2 * at + 1, level + 1, depth, node, leaf);
+    pad_complete(tree, source, 2 * at + 2, level + 1, depth, node, leaf);
     return;
   }
-  if (node.is_leaf()) {
-    nodes[at * kBundleTrees + lane] = {0.0f, 0u};  // either way leads to a copy of this leaf
-    fill_complete(tree, source, 2 * at + 1, level + 1, depth, lane, nodes, leaves);
-    fill_complete(tree, source, 2 * at + 2, level + 1, depth, lane, nodes, leaves);
-    return;
+  node(at, CompleteNode{here.threshold, here.split & (TreeNode::kFeatureMask | TreeNode::kDefaultLeft)});
+  pad_complete(tree, here.left, 2 * at + 1, level + 1, depth, node, leaf);
+  pad_complete(tree, here.left + 1, 2 * at + 2, level + 1, depth, node, leaf);
+}
+
+// The bundle layout of CompleteTrees.
+CompleteTrees build_bundles(const TreeEnsemble &model) {
+  CompleteTrees complete;
+  for (std::size_t first = 0; first < model.num_trees(); first += kBundleTrees) {
+    const std::size_t count = std::min(kBundleTrees, model.num_trees() - first);
+    const auto depths = model.tree_depth.begin() + static_cast<std::ptrdiff_t>(first);
+    const std::uint32_t depth = *std::max_element(depths, depths + static_cast<std::ptrdiff_t>(count));
+    complete.depth.push_back(depth);
+    complete.node_begin.push_back(static_cast<std::uint32_t>(complete.nodes.size()));
+    complete.leaf_begin.push_back(static_cast<std::uint32_t>(complete.leaves.size()));
+    complete.nodes.resize(complete.nodes.size() + ((std::size_t{1} << depth) - 1) * kBundleTrees);
+    complete.leaves.resize(complete.leaves.size() + (std::size_t{1} << depth) * kBundleTrees);
+    CompleteNode *nodes = complete.nodes.data() + complete.node_begin.back();
+    float *leaves = complete.leaves.data() + complete.leaf_begin.back();
+    for (std::size_t j = 0; j < count; ++j) {
+      auto node = [&](std::uint32_t i, CompleteNode n) { nodes[i * kBundleTrees + j] = n; };
+      auto leaf = [&](std::uint32_t l, float value) { leaves[l * kBundleTrees + j] = value; };
+      pad_complete(model.nodes.data() + model.tree_begin[first + j], 0, 0, 0, depth, node, leaf);
+    }
   }
-  nodes[at * kBundleTrees + lane] = {node.threshold, node.split & (TreeNode::kFeatureMask | TreeNode::kDefaultLeft)};
-  fill_complete(tree, node.left, 2 * at + 1, level + 1, depth, lane, nodes, leaves);
-  fill_complete(tree, node.left + 1, 2 * at + 2, level + 1, depth, lane, nodes, leaves);
+  return complete;
+}
+
+// The layout of HeapTrees.
+HeapTrees build_heap(const TreeEnsemble &model) {
+  HeapTrees heap;
+  for (std::size_t t = 0; t < model.num_trees(); ++t) {
+    const std::uint32_t depth = model.tree_depth[t];
+    const std::uint32_t slots = HeapTrees::slots(depth);
+    const auto begin = static_cast<std::uint32_t>(heap.thresholds.size());
+    heap.begin.push_back(begin);
+    heap.depth.push_back(depth);
+    heap.thresholds.resize(begin + slots);
+    heap.splits.resize(begin + slots);
+    heap.leaves.resize(begin + slots);
+    // 0-based heap node i is 1-based node i + 1; leaf l ends at position 2^depth + l.
+    auto node = [&](std::uint32_t i, CompleteNode n) {
+      heap.thresholds[begin + i + 1] = n.threshold;
+      heap.splits[begin + i + 1] = n.split;
+    };
+    auto leaf = [&](std::uint32_t l, float value) { heap.leaves[begin + (((1u << depth) + l) & (slots - 1))] = value; };
+    pad_complete(model.nodes.data() + model.tree_begin[t], 0, 0, 0, depth, node, leaf);
+  }
+  return heap;
 }
 
 // Walks trees [lane0, lane0 + kGroupTrees) of a bundle in lockstep for one row and writes
@@ -62,7 +105,8 @@ void walk_group(const CompleteNode *nodes, const float *bundle_leaves, std::uint
   for (std::size_t j = 0; j < kGroupTrees; ++j) leaves[lane0 + j] = bundle_leaves[at[j] - first_leaf];
 }
 
-// The portable walk_bundle_avx512.
+// Writes the leaf each row reaches in each tree of bundle `bundle` to
+// `leaves[row * kBundleTrees + tree]` (padding trees give 0), 8 trees in lockstep.
 template <bool kSentinel>
 void walk_bundle(const CompleteTrees &c, std::size_t bundle, const float *rows, std::size_t nrow, std::size_t ncol,
                  float missing, float *leaves) noexcept {
@@ -91,18 +135,14 @@ inline void add_leaves(const TreeEnsemble &model, std::size_t first, std::size_t
 // Adds the complete layout's leaves for a block of at most kBlockRows rows, bundle by
 // bundle (each bundle stays in cache across the block), each row's in tree order.
 void accumulate_complete_block(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
-                               float *margins, TreeKernel kernel) noexcept {
+                               float *margins) noexcept {
   const CompleteTrees &c = model.complete;
   const std::size_t ncol = model.num_features;
   const std::size_t k = model.num_outputs();
   const bool sentinel = !std::isnan(missing);
   float leaves[kBlockRows * kBundleTrees];
   for (std::size_t bundle = 0; bundle < c.depth.size(); ++bundle) {
-    // Below 5 levels the portable walk of a batch is the faster (measured: depth 4, 2.1 M
-    // against 1.8 M rows/s; depth 6, 0.31 M against 0.39 M).
-    if (kernel == TreeKernel::avx512 && c.depth[bundle] >= kMinGatherDepth)
-      walk_bundle_avx512(c, bundle, rows, nrow, ncol, missing, leaves);
-    else if (sentinel) walk_bundle<true>(c, bundle, rows, nrow, ncol, missing, leaves);
+    if (sentinel) walk_bundle<true>(c, bundle, rows, nrow, ncol, missing, leaves);
     else walk_bundle<false>(c, bundle, rows, nrow, ncol, missing, leaves);
     const std::size_t first = bundle * kBundleTrees;
     const std::size_t count = std::min(kBundleTrees, model.num_trees() - first);
@@ -180,23 +220,9 @@ void accumulate(const TreeEnsemble &model, const float *rows, std::size_t nrow, 
 }  // namespace
 
 void build_complete_trees(TreeEnsemble &model) {
-  CompleteTrees complete;
-  if (model.has_categorical) return;
-  for (std::size_t first = 0; first < model.num_trees(); first += kBundleTrees) {
-    const std::size_t count = std::min(kBundleTrees, model.num_trees() - first);
-    const auto depths = model.tree_depth.begin() + static_cast<std::ptrdiff_t>(first);
-    const std::uint32_t depth = *std::max_element(depths, depths + static_cast<std::ptrdiff_t>(count));
-    if (depth > CompleteTrees::kMaxCompleteDepth) return;
-    complete.depth.push_back(depth);
-    complete.node_begin.push_back(static_cast<std::uint32_t>(complete.nodes.size()));
-    complete.leaf_begin.push_back(static_cast<std::uint32_t>(complete.leaves.size()));
-    complete.nodes.resize(complete.nodes.size() + ((std::size_t{1} << depth) - 1) * kBundleTrees);
-    complete.leaves.resize(complete.leaves.size() + (std::size_t{1} << depth) * kBundleTrees);
-    for (std::size_t j = 0; j < count; ++j)
-      fill_complete(model.nodes.data() + model.tree_begin[first + j], 0, 0, 0, depth, j,
-                    complete.nodes.data() + complete.node_begin.back(), complete.leaves.data() + complete.leaf_begin.back());
-  }
-  model.complete = std::move(complete);
+  if (model.has_categorical || model.max_depth > CompleteTrees::kMaxCompleteDepth) return;
+  model.complete = build_bundles(model);
+  if (best_tree_kernel() == TreeKernel::avx512) model.heap = build_heap(model);
 }
 
 TreeKernel best_tree_kernel() noexcept {
@@ -215,12 +241,14 @@ TreeKernel best_tree_kernel() noexcept {
 void accumulate_margins(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
                         float *margins, TreeKernel kernel) noexcept {
   if (!model.complete.empty() && nrow == 1) return accumulate_complete_row(model, rows, missing, margins, kernel);
+  if (kernel == TreeKernel::avx512 && !model.heap.empty() && model.num_outputs() <= kMaxHeapOutputs)
+    return accumulate_heap_avx512(model, rows, nrow, missing, margins);
   if (!model.complete.empty()) {
     const std::size_t ncol = model.num_features;
     const std::size_t k = model.num_outputs();
     for (std::size_t begin = 0; begin < nrow; begin += kBlockRows)
       accumulate_complete_block(model, rows + begin * ncol, std::min(kBlockRows, nrow - begin), missing,
-                                margins + begin * k, kernel);
+                                margins + begin * k);
     return;
   }
   const bool sentinel = !std::isnan(missing);

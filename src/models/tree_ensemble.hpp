@@ -77,6 +77,24 @@ struct CompleteTrees {
   bool empty() const noexcept { return depth.empty(); }
 };
 
+/// The trees of an ensemble without categorical splits, each padded (as in CompleteTrees)
+/// to a complete binary tree of its own depth and stored as a 1-based heap: the root is
+/// node 1, the children of node p are 2p (left) and 2p + 1 (right), and a row ends at
+/// position p in [2^depth, 2^(depth+1)). Each tree owns `slots` = max(16, 2^depth) entries
+/// from `begin` in each array: node p at slot p, the leaf reached at p at slot p mod slots.
+/// The AVX-512 batch kernel walks 16 rows through one tree at a time: the nodes of levels
+/// 0-3, of level 4 and of level 5 each fit one or two vector registers, so those steps find
+/// their nodes by permutes rather than gathers, and each row adds the trees in order.
+struct HeapTrees {
+  std::vector<float> thresholds;
+  std::vector<std::uint32_t> splits;  ///< feature index | TreeNode::kDefaultLeft
+  std::vector<float> leaves;
+  std::vector<std::uint32_t> begin;   ///< per tree
+  std::vector<std::uint32_t> depth;   ///< per tree
+  bool empty() const noexcept { return depth.empty(); }
+  static std::uint32_t slots(std::uint32_t depth) noexcept { return depth < 4 ? 16u : 1u << depth; }
+};
+
 /// A loaded tree ensemble. Immutable after loading; shared by all threads.
 struct TreeEnsemble {
   std::vector<TreeNode> nodes;           ///< all trees, one after another
@@ -97,6 +115,7 @@ struct TreeEnsemble {
   bool has_categorical = false;
   bool has_zero_missing = false;         ///< some numeric split has TreeNode::kLightGBMRule
   CompleteTrees complete;                ///< filled by build_complete_trees() when it applies
+  HeapTrees heap;                        ///< filled by build_complete_trees() on AVX-512 CPUs
 
   std::size_t num_trees() const noexcept { return tree_group.size(); }
   std::size_t num_outputs() const noexcept { return base_margin.size(); }
@@ -134,28 +153,34 @@ inline std::uint32_t next_node(const TreeEnsemble &model, const TreeNode &node, 
   return node.left + (x < node.threshold ? 0u : 1u);
 }
 
-/// Fills `model.complete` when the model has no categorical split and every bundle is at
-/// most CompleteTrees::kMaxCompleteDepth deep; leaves it empty otherwise.
-void build_complete_trees(TreeEnsemble &model);
-
-/// How the complete layout is walked: portable C++ (8 trees in lockstep), or AVX-512
-/// gathers stepping a bundle's 16 trees at once (for single rows, and in batches for
-/// bundles at least 5 deep, where the gathers pay off). Both give the same leaves.
+/// How the complete layouts are walked: portable C++ (8 trees of a bundle in lockstep, one
+/// row at a time), or AVX-512: a single row steps a bundle's 16 trees with one gather, a
+/// batch walks 16 rows at a time through each tree of the heap layout. All give the same
+/// leaves.
 enum class TreeKernel { portable, avx512 };
 
 /// The fastest kernel this CPU runs (AVX-512 F/BW/DQ/VL when present), chosen once.
 TreeKernel best_tree_kernel() noexcept;
 
-/// Writes the leaf each row reaches in each tree of bundle `bundle` of `complete` to
-/// `leaves[row * kBundleTrees + tree]` (padding trees give 0). NaN and `missing` take the
+/// Fills `model.complete` (and, where best_tree_kernel() is AVX-512, `model.heap`) when the
+/// model has no categorical split and every tree is at most CompleteTrees::kMaxCompleteDepth
+/// deep; leaves them empty otherwise.
+void build_complete_trees(TreeEnsemble &model);
+
+/// Writes the leaf one row reaches in each tree of bundles [first, first + count) of
+/// `complete` to `leaves[(bundle - first) * kBundleTrees + tree]` (padding trees give 0),
+/// walking four bundles at a time so their gathers overlap. NaN and `missing` take the
 /// default direction. Defined in tree_walk_avx512.cpp; call only where the CPU has AVX-512.
-void walk_bundle_avx512(const CompleteTrees &complete, std::size_t bundle, const float *rows, std::size_t nrow,
-                        std::size_t ncol, float missing, float *leaves) noexcept;
-/// Writes the leaf one row reaches in each tree of bundles [first, first + count) to
-/// `leaves[(bundle - first) * kBundleTrees + tree]`, walking four bundles at a time so
-/// their gathers overlap. Defined in tree_walk_avx512.cpp, as walk_bundle_avx512.
 void walk_row_avx512(const CompleteTrees &complete, std::size_t first, std::size_t count, const float *row,
                      float missing, float *leaves) noexcept;
+
+/// The most outputs accumulate_heap_avx512 takes.
+inline constexpr std::size_t kMaxHeapOutputs = 32;
+
+/// accumulate_margins for `model.heap` (not empty) and at most kMaxHeapOutputs outputs.
+/// Defined in tree_rows_avx512.cpp; call only where the CPU has AVX-512.
+void accumulate_heap_avx512(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
+                            float *margins) noexcept;
 
 /// Adds the leaf values of every tree to `margins[nrow * num_outputs]`, which the caller
 /// initialises (normally with base_margin). Rows are row-major with num_features columns.

@@ -1,5 +1,5 @@
-// The AVX-512 kernel of the complete layout: one 16-lane gather steps all 16 trees of a
-// bundle (see CompleteTrees). Compiled for AVX-512 by function attributes, whatever the
+// The AVX-512 single-row kernel of the bundle layout: one 16-lane gather steps all 16
+// trees of a bundle (see CompleteTrees). Compiled for AVX-512 by function attributes, whatever the
 // build's -march; best_tree_kernel() decides at run time whether it may be called.
 #include "models/tree_ensemble.hpp"
 
@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kLanes = static_cast<int>(CompleteTrees::kBundleTrees);
 static_assert(kLanes == 16 && sizeof(CompleteNode) == 8);
-// Independent walks interleaved in one loop (rows of a batch, or bundles of a single row).
+// Bundles of a single row walked in one loop, so their gathers overlap.
 constexpr std::size_t kInFlight = 4;
 
 // One bundle's nodes and leaves, and the constants of a walk.
@@ -55,29 +55,16 @@ RK_AVX512 inline __m512 leaf_values(const Bundle &b, __m512i at) noexcept {
   return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xFFFF, _mm512_sub_epi32(at, first_leaf), b.leaves, 4);
 }
 
-}  // namespace
-
-RK_AVX512 void walk_bundle_avx512(const CompleteTrees &complete, std::size_t bundle, const float *rows,
-                                  std::size_t nrow, std::size_t ncol, float missing, float *leaves) noexcept {
+// Writes the leaves `row` reaches in the 16 trees of bundle `bundle` to leaves[0..16).
+RK_AVX512 inline void walk_bundle(const CompleteTrees &complete, std::size_t bundle, const float *row,
+                                  __m512 sentinel, float *leaves) noexcept {
   const Bundle b = bundle_at(complete, bundle);
-  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512 sentinel = _mm512_set1_ps(missing);  // NaN when there is none: never equal
-  std::size_t r = 0;
-  // Four rows at a time: their gathers overlap instead of waiting in turn.
-  for (; r + kInFlight <= nrow; r += kInFlight) {
-    __m512i at[kInFlight];
-    for (std::size_t q = 0; q < kInFlight; ++q) at[q] = lanes;
-    for (std::uint32_t s = 0; s < b.depth; ++s)
-      for (std::size_t q = 0; q < kInFlight; ++q) at[q] = step(b, at[q], rows + (r + q) * ncol, sentinel);
-    for (std::size_t q = 0; q < kInFlight; ++q)
-      _mm512_storeu_ps(leaves + (r + q) * CompleteTrees::kBundleTrees, leaf_values(b, at[q]));
-  }
-  for (; r < nrow; ++r) {
-    __m512i at = lanes;
-    for (std::uint32_t s = 0; s < b.depth; ++s) at = step(b, at, rows + r * ncol, sentinel);
-    _mm512_storeu_ps(leaves + r * CompleteTrees::kBundleTrees, leaf_values(b, at));
-  }
+  __m512i at = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (std::uint32_t s = 0; s < b.depth; ++s) at = step(b, at, row, sentinel);
+  _mm512_storeu_ps(leaves, leaf_values(b, at));
 }
+
+}  // namespace
 
 RK_AVX512 void walk_row_avx512(const CompleteTrees &complete, std::size_t first, std::size_t count,
                                const float *row, float missing, float *leaves) noexcept {
@@ -93,7 +80,7 @@ RK_AVX512 void walk_row_avx512(const CompleteTrees &complete, std::size_t first,
       same_depth = same_depth && b[q].depth == b[0].depth;
     }
     if (!same_depth) {
-      walk_bundle_avx512(complete, first + i, row, 1, 0, missing, leaves + i * CompleteTrees::kBundleTrees);
+      walk_bundle(complete, first + i, row, sentinel, leaves + i * CompleteTrees::kBundleTrees);
       ++i;
       continue;
     }
@@ -105,14 +92,12 @@ RK_AVX512 void walk_row_avx512(const CompleteTrees &complete, std::size_t first,
       _mm512_storeu_ps(leaves + (i + q) * CompleteTrees::kBundleTrees, leaf_values(b[q], at[q]));
     i += kInFlight;
   }
-  for (; i < count; ++i) walk_bundle_avx512(complete, first + i, row, 1, 0, missing, leaves + i * CompleteTrees::kBundleTrees);
+  for (; i < count; ++i) walk_bundle(complete, first + i, row, sentinel, leaves + i * CompleteTrees::kBundleTrees);
 }
 
 #else
 
 // Never called: best_tree_kernel() is portable here.
-void walk_bundle_avx512(const CompleteTrees &, std::size_t, const float *, std::size_t, std::size_t, float,
-                        float *) noexcept {}
 void walk_row_avx512(const CompleteTrees &, std::size_t, std::size_t, const float *, float, float *) noexcept {}
 
 #endif
