@@ -10,6 +10,10 @@ namespace {
 // Rows evaluated together per bundle or group of trees: enough to keep the trees hot in
 // cache, few enough that the rows stay in L1.
 constexpr std::size_t kBlockRows = 64;
+// Batches of fewer rows walk one row at a time rather than through the heap layout, whose
+// 16 lanes cost more when fewer than about 10 are used (measured, 500 trees of depth 6:
+// one row 4.1 µs, a vector of up to 16 rows 32 µs; 100 of depth 4: 1.7 µs and 5.2 µs).
+constexpr std::size_t kMinHeapRows = 10;
 // Trees walked in lockstep for one row: independent chains of loads the CPU overlaps.
 constexpr std::size_t kGroupTrees = CompleteTrees::kGroupTrees;
 constexpr std::size_t kBundleTrees = CompleteTrees::kBundleTrees;
@@ -240,9 +244,13 @@ TreeKernel best_tree_kernel() noexcept {
 
 void accumulate_margins(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
                         float *margins, TreeKernel kernel) noexcept {
-  if (!model.complete.empty() && nrow == 1) return accumulate_complete_row(model, rows, missing, margins, kernel);
-  if (kernel == TreeKernel::avx512 && !model.heap.empty() && model.num_outputs() <= kMaxHeapOutputs)
-    return accumulate_heap_avx512(model, rows, nrow, missing, margins);
+  const bool heap = kernel == TreeKernel::avx512 && !model.heap.empty() && model.num_outputs() <= kMaxHeapOutputs;
+  if (!model.complete.empty() && (nrow == 1 || (heap && nrow < kMinHeapRows))) {
+    for (std::size_t r = 0; r < nrow; ++r)
+      accumulate_complete_row(model, rows + r * model.num_features, missing, margins + r * model.num_outputs(), kernel);
+    return;
+  }
+  if (heap) return accumulate_heap_avx512(model, rows, nrow, missing, margins);
   if (!model.complete.empty()) {
     const std::size_t ncol = model.num_features;
     const std::size_t k = model.num_outputs();

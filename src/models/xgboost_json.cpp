@@ -21,6 +21,8 @@ constexpr std::int64_t kMaxCategory = (std::int64_t{1} << 24) - 1;  // exact in 
 // takes 2^19 words, so a small forged file must not make many of them.
 constexpr std::size_t kMaxCategoryWords = std::size_t{1} << 24;
 constexpr std::int64_t kNoValue = -1;
+// What split_indices holds for a node XGBoost deleted when pruning (its marker, 2^32 - 1, masked to 31 bits).
+constexpr std::int64_t kDeletedSplitIndex = (std::int64_t{1} << 31) - 1;
 
 // XGBoost writes members in key order, so a tree's tree_param (num_nodes) comes after its
 // arrays and learner_model_param (num_feature, num_class) after the trees: the arrays are
@@ -348,7 +350,6 @@ class XGBoostReader {
     t.has_left = t.has_right = t.has_feature = t.has_condition = t.has_default_left = t.has_cover = false;
     t.has_split_type = t.has_category_nodes = t.has_categories = t.has_segments = t.has_sizes = false;
     const auto max_node = static_cast<std::int64_t>(limits_.max_nodes);
-    const auto max_feature = static_cast<std::int64_t>(std::min<std::size_t>(limits_.max_features, TreeNode::kFeatureMask));
     const auto any = std::numeric_limits<std::int64_t>::max();
     r_.enter_object();
     while (r_.next_member()) {
@@ -357,9 +358,11 @@ class XGBoostReader {
         read_nodes(t.left, t.has_left, [&] { return read_integer(r_, -1, max_node); }, accept_integer(-1, max_node));
       else if (key == "right_children")
         read_nodes(t.right, t.has_right, [&] { return read_integer(r_, -1, max_node); }, accept_integer(-1, max_node));
+      // Nodes XGBoost deleted when pruning hold 2^31 - 1; they are unreachable, so the
+      // features of reachable splits are checked in append_tree.
       else if (key == "split_indices")
-        read_nodes(t.feature, t.has_feature, [&] { return read_integer(r_, 0, max_feature); },
-                   accept_integer(0, max_feature));
+        read_nodes(t.feature, t.has_feature, [&] { return read_integer(r_, 0, kDeletedSplitIndex); },
+                   accept_integer(0, kDeletedSplitIndex));
       // Non-finite values are checked per node once split_type is known: XGBoost 1.x/2.x
       // store NaN as the (unused) threshold of a categorical split.
       else if (key == "split_conditions")
@@ -516,6 +519,9 @@ class XGBoostReader {
         }
         if (depth_[id] + 1 > limits_.max_depth)
           fail_at(t.at("left_children", id), fmt::format("tree deeper than {}", limits_.max_depth));
+        const auto max_feature = static_cast<std::int64_t>(std::min<std::size_t>(limits_.max_features, TreeNode::kFeatureMask));
+        if (t.feature[id] > max_feature)
+          fail_at(t.at("split_indices", id), fmt::format("{} out of range [0, {}]", t.feature[id], max_feature));
         if (t.feature[id] > features.max_feature) features = {t.feature[id], id};
         node.split = static_cast<std::uint32_t>(t.feature[id]) | (t.default_left[id] ? TreeNode::kDefaultLeft : 0u);
         node.left = static_cast<std::uint32_t>(order_.size());

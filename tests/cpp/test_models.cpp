@@ -384,6 +384,84 @@ TEST_CASE("the portable and the AVX-512 tree kernels give PyPI xgboost's margins
   CHECK(tested >= 4);
 }
 
+TEST_CASE("batches of any size give the C API's margins and the single-row walk's bits, at depths 0 to 10") {
+  // On AVX-512 a batch walks 16 rows at a time through each tree of the heap layout (nodes
+  // of levels 0-5 and leaves up to depth 6 by permutes, deeper ones by gathers), in blocks
+  // of up to 128 rows; fewer than 10 rows walk one at a time. Cases: every depth, trees of
+  // single leaves, trees of mixed depth in one model, three outputs; NaN and a sentinel;
+  // partial vectors and blocks. Oracles: the XGBoost C API (1e-6) and the portable kernel,
+  // which the test above holds to PyPI xgboost's margins bit for bit.
+  const auto &f = fixtures();
+  const TrainingData data;
+  using riskkit::detail::TreeKernel;
+  std::vector<TreeKernel> kernels{TreeKernel::portable};
+  if (riskkit::detail::best_tree_kernel() == TreeKernel::avx512) kernels.push_back(TreeKernel::avx512);
+  struct Case {
+    int depth;
+    const char *objective;
+    const std::vector<float> *labels;
+    const char *num_class;
+    const char *gamma;  // min_split_loss: large values prune trees to mixed depths, or to leaves
+  };
+  std::vector<Case> cases;
+  for (int depth = 1; depth <= 10; ++depth) cases.push_back({depth, "reg:squarederror", &data.regression, "0", "0"});
+  cases.push_back({4, "reg:squarederror", &data.regression, "0", "1e9"});
+  cases.push_back({7, "reg:squarederror", &data.regression, "0", "20"});
+  cases.push_back({6, "multi:softprob", &data.multi, "3", "0"});
+  std::vector<float> sentinel_rows = f.matrix;
+  for (float &x : sentinel_rows)
+    if (std::isnan(x)) x = -999.0f;
+  bool single_leaves = false, mixed_depths = false;
+  for (const auto &c : cases) {
+    CAPTURE(c.depth);
+    CAPTURE(c.gamma);
+    std::vector<std::pair<std::string, std::string>> params{{"objective", c.objective}, {"max_depth", std::to_string(c.depth)},
+                                                            {"eta", "0.3"}, {"seed", "11"}, {"nthread", "1"},
+                                                            {"gamma", c.gamma}};
+    if (std::string(c.num_class) != "0") params.emplace_back("num_class", c.num_class);
+    const auto trained = riskkit::detail::train_xgboost(data.x.data(), c.labels->data(), data.rows, data.cols, params,
+                                                         c.depth <= 6 ? 8 : 3);
+    const auto reference = riskkit::load_model_from_memory(trained.ubj.data(), trained.ubj.size(), "trained",
+                                                           {riskkit::ModelBackend::xgboost_c_api});
+    auto ensemble = *riskkit::detail::read_xgboost_model(trained.ubj, "trained");
+    riskkit::detail::build_complete_trees(ensemble);
+    REQUIRE(!ensemble.complete.empty());
+    CHECK(ensemble.heap.empty() == (kernels.size() == 1));
+    const auto [shallowest, deepest] = std::minmax_element(ensemble.tree_depth.begin(), ensemble.tree_depth.end());
+    single_leaves = single_leaves || *deepest == 0;
+    mixed_depths = mixed_depths || *shallowest < *deepest;
+    const std::size_t k = ensemble.num_outputs();
+    // Margins of rows [0, nrow) in calls of `batch` rows.
+    const auto margins = [&](const float *rows, std::size_t nrow, std::size_t batch, float missing, TreeKernel kernel) {
+      std::vector<float> out(nrow * k);
+      for (std::size_t r = 0; r < nrow; ++r)
+        std::copy(ensemble.base_margin.begin(), ensemble.base_margin.end(), out.begin() + static_cast<std::ptrdiff_t>(r * k));
+      for (std::size_t begin = 0; begin < nrow; begin += batch)
+        riskkit::detail::accumulate_margins(ensemble, rows + begin * f.cols, std::min(batch, nrow - begin), missing,
+                                            out.data() + begin * k, kernel);
+      return out;
+    };
+    for (const float missing : {std::numeric_limits<float>::quiet_NaN(), -999.0f}) {
+      CAPTURE(missing);
+      const float *rows = std::isnan(missing) ? f.matrix.data() : sentinel_rows.data();
+      const auto portable = margins(rows, f.rows, f.rows, missing, TreeKernel::portable);
+      CHECK(max_abs_diff(portable, predict(*reference, rows, f.rows, PredictOutput::margin, 0, missing)) <= 1e-6);
+      for (const TreeKernel kernel : kernels) {
+        CAPTURE(static_cast<int>(kernel));
+        CHECK(max_abs_diff(margins(rows, f.rows, f.rows, missing, kernel), portable) == 0.0);
+        const std::size_t nrow = 700;
+        const std::vector<float> head(portable.begin(), portable.begin() + static_cast<std::ptrdiff_t>(nrow * k));
+        for (const std::size_t batch : {1, 2, 9, 10, 15, 16, 17, 33, 64, 127, 128, 129, 300}) {
+          CAPTURE(batch);
+          CHECK(max_abs_diff(margins(rows, nrow, batch, missing, kernel), head) == 0.0);
+        }
+      }
+    }
+  }
+  CHECK(single_leaves);
+  CHECK(mixed_depths);
+}
+
 TEST_CASE("TreeSHAP's tables and path algorithm equal XGBoost's pred_contribs at depths 1 to 10") {
   const auto &f = fixtures();
   const TrainingData data;

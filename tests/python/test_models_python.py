@@ -8,6 +8,7 @@ Run:  .venv/bin/python -m pytest tests/python/test_models_python.py
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import math
 import threading
 import tracemalloc
@@ -119,6 +120,21 @@ def test_contributions_match_pred_contribs(trained, data, fmt):
     np.testing.assert_allclose(got, expected, rtol=0, atol=CONTRIB_TOL)
     # Each row's contributions sum to its margin.
     np.testing.assert_allclose(got.sum(axis=-1), model.predict(data, output="margin"), rtol=0, atol=CONTRIB_TOL)
+
+
+@pytest.mark.parametrize("fmt", ["json", "ubj"])
+def test_pruned_trees_keep_their_deleted_nodes_and_still_score(tmp_path, data, fmt):
+    """The exact tree method with gamma (min_split_loss) prunes splits after growing a tree
+    and keeps the deleted nodes in the file, unreachable, with split index 2**31 - 1."""
+    booster, paths = train("regression", tmp_path, gamma=40.0, max_depth=6, tree_method="exact")
+    saved = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"]
+    assert sum(int(tree["tree_param"]["num_deleted"]) for tree in saved) > 0
+    assert max(max(tree["split_indices"]) for tree in saved) == 2**31 - 1
+    model = riskkit.load_model(paths[fmt])
+    np.testing.assert_allclose(model.predict(data, output="margin"), oracle(booster, data, output_margin=True),
+                               rtol=0, atol=VALUE_TOL)
+    np.testing.assert_allclose(model.contributions(data[:500]), oracle(booster, data[:500], pred_contribs=True),
+                               rtol=0, atol=CONTRIB_TOL)
 
 
 def test_every_input_layout_gives_the_same_scores(trained, data):
