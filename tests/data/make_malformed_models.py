@@ -150,9 +150,24 @@ def params(doc):
     return doc["learner"]["learner_model_param"]
 
 
+DELETED = 2**31 - 1  # split_indices of a node XGBoost deleted when pruning (exact tree method with gamma)
+
+
+def with_deleted_nodes(doc):
+    """Tree 0 with two unreachable nodes appended, as XGBoost keeps the nodes it pruned."""
+    t = t0(doc)
+    for key, value in (("base_weights", 0.0), ("default_left", 0), ("left_children", -1), ("loss_changes", 0.0),
+                       ("parents", 2), ("right_children", -1), ("split_conditions", 0.7), ("split_indices", DELETED),
+                       ("split_type", 0), ("sum_hessian", 1.0)):
+        t[key] += [value, value]
+    t["tree_param"]["num_nodes"] = str(len(t["left_children"]))
+    t["tree_param"]["num_deleted"] = "2"
+
+
 def build():
     b, cat, multi = binary(), categorical(), multiclass()
-    for name, doc in (("valid_binary", b), ("valid_categorical", cat), ("valid_multiclass", multi)):
+    for name, doc in (("valid_binary", b), ("valid_categorical", cat), ("valid_multiclass", multi),
+                      ("valid_deleted_nodes", edit(b, with_deleted_nodes))):
         case(name, doc, "ok", [])
 
     # Tree structure.
@@ -170,6 +185,8 @@ def build():
          [f"{TREES}/0/left_children/0", "-2 out of range"])
     case("feature_out_of_range", edit(b, lambda d: t0(d)["split_indices"].__setitem__(1, 3)), "invalid_model",
          [f"{TREES}/0/split_indices/1", "split feature 3 >= num_feature 3"])
+    case("deleted_marker_on_split", edit(b, lambda d: t0(d)["split_indices"].__setitem__(1, DELETED)), "invalid_model",
+         [f"{TREES}/0/split_indices/1", f"{DELETED} out of range"])
     case("nan_threshold", edit(b, lambda d: t0(d)["split_conditions"].__setitem__(0, math.nan)), "invalid_model",
          [f"{TREES}/0/split_conditions/0", "expected a finite number, got NaN"])
     case("infinite_leaf", edit(b, lambda d: t0(d)["split_conditions"].__setitem__(2, math.inf)), "invalid_model",
