@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include "riskkit/riskkit.hpp"
@@ -38,6 +39,13 @@ struct BundleCopy {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(std::ifstream(dir / "bundle.json"));
     change(j);
     std::ofstream(dir / "bundle.json", std::ios::binary | std::ios::trunc) << j.dump(2);
+  }
+  /// Replaces the first `from` in bundle.json's text with `to` (for edits JSON cannot express).
+  void replace(const std::string &from, const std::string &to) const {
+    std::string text = slurp(dir / "bundle.json");
+    const auto at = text.find(from);
+    REQUIRE_MESSAGE(at != std::string::npos, from);
+    std::ofstream(dir / "bundle.json", std::ios::binary | std::ios::trunc) << text.replace(at, from.size(), to);
   }
   std::string path() const { return dir.string(); }
   std::string load_error() const {

@@ -15,35 +15,22 @@
 
 #include "riskkit/riskkit.hpp"
 
+#include "engine_test_support.hpp"
+
 using namespace riskkit;
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kBasic = RK_TEST_DATA "/bundles/basic";
+using rk_test::slurp;
 
-std::string slurp(const fs::path &p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+const std::string kBasic = RK_TEST_DATA "/bundles/basic";
 
 void spit(const fs::path &p, const std::string &s) { std::ofstream(p, std::ios::binary) << s; }
 
-// A private copy of the basic bundle in which `edit` may change bundle.json.
-struct BundleCopy {
-  fs::path dir;
-  explicit BundleCopy(const std::string &name) {
-    dir = fs::temp_directory_path() / ("riskkit_test_" + name + "_" + std::to_string(std::random_device{}()));
-    fs::remove_all(dir);
-    fs::copy(kBasic, dir, fs::copy_options::recursive);
-  }
-  ~BundleCopy() { fs::remove_all(dir); }
-  void replace(const std::string &from, const std::string &to) {
-    std::string text = slurp(dir / "bundle.json");
-    const auto at = text.find(from);
-    REQUIRE_MESSAGE(at != std::string::npos, from);
-    spit(dir / "bundle.json", text.replace(at, from.size(), to));
-  }
+// A private copy of the basic bundle.
+struct BundleCopy : rk_test::BundleCopy {
+  explicit BundleCopy(const std::string &name) : rk_test::BundleCopy(kBasic, "test_" + name) {}
 };
 
 std::string load_error(const fs::path &dir, ErrorCode *code = nullptr) {
