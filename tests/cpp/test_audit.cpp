@@ -2,6 +2,7 @@
 // values it read; replay reproduces it bit for bit, and names every difference a changed
 // bundle makes (oracles: brute-force velocity counts, the policy's cutoffs applied by hand).
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <array>
 #include <bit>
@@ -41,9 +42,9 @@ std::vector<Json> applications() {
     const int minute = i * 7;
     char time[32];
     std::snprintf(time, sizeof time, "2026-03-01T%02d:%02d:00Z", 8 + minute / 60, minute % 60);
-    out.push_back({{"application_id", "A" + std::to_string(i)}, {"applied_at", time},
-                   {"device_id", "dev-" + std::to_string(i % 3 == 0 ? 0 : i % 2)},
-                   {"phone", "138 1234 56" + std::to_string(10 + i % 4)},
+    out.push_back({{"application_id", fmt::format("A{}", i)}, {"applied_at", time},
+                   {"device_id", fmt::format("dev-{}", i % 3 == 0 ? 0 : i % 2)},
+                   {"phone", fmt::format("138 1234 56{}", 10 + i % 4)},
                    {"email", "Jane.Roe@Example.com"}, {"channel", i % 5 == 0 ? "web" : "app"},
                    {"amount", 1000 + 250 * i}});
   }
