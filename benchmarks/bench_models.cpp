@@ -1,18 +1,19 @@
 // Tree-ensemble prediction and contributions: riskkit's native evaluator against XGBoost's
 // own C API (XGBoosterPredictFromDense / XGBoosterPredictFromDMatrix) on the same models
-// and rows, in the same process.
+// and rows, in the same process, for two XGBoost releases: the linked system library
+// (Debian's 1.7.4) and the current release's wheel library when found (xgboost_peer.hpp).
 //
 // Models are trained here by the XGBoost C API with a fixed seed: binary:logistic, 100
 // trees of depth 4, 500 of depth 6 and 1000 of depth 8, over 60 features with 5 % missing;
 // plus the example bundle's credit model (500 trees of depth 5, 53 inputs) when found.
 // With RK_BENCH_MODEL_CACHE=<dir>, trained models are kept there and read back next time.
-// Speed is only compared on equal answers: predictions must agree within 1e-6 and
-// contributions within 1e-5, else the program refuses to benchmark.
+// Speed is only compared on equal answers: each peer's predictions must agree within 1e-6
+// and its contributions within 1e-5, else the program refuses to benchmark.
 //
-// Output: google-benchmark tables (CPU time) with riskkit/XGBoost ratios at the end, then a
-// latency table (median and p99 of individually timed single-row calls), then load times.
+// Output: google-benchmark tables (CPU time) with riskkit/XGBoost ratios per peer at the
+// end, then a latency table (median and p99 of individually timed single-row calls), then
+// load times.
 #include <benchmark/benchmark.h>
-#include <xgboost/c_api.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,12 +25,14 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "models/xgboost_c_api.hpp"
 #include "riskkit/models/model.hpp"
+#include "xgboost_peer.hpp"
 
 namespace {
 
@@ -59,31 +62,45 @@ struct Data {
   }
 };
 
-// One benchmarked model in both implementations, with its test rows.
+// One model in one XGBoost peer: its booster, and the proxy DMatrix that the "-proxy"
+// calls reuse.
+struct PeerModel {
+  const XgboostPeer *xgb = nullptr;
+  BoosterHandle booster = nullptr;
+  DMatrixHandle proxy = nullptr;
+  std::string label() const { return "xgboost-" + xgb->version; }
+};
+
+// One benchmarked model in riskkit and in each XGBoost peer, with its test rows.
 struct Subject {
   std::string name;
   std::string bytes;  // the UBJSON (or JSON) model file
   std::shared_ptr<const riskkit::Model> native;
-  BoosterHandle booster = nullptr;
-  DMatrixHandle proxy = nullptr;
+  std::vector<PeerModel> peers;
   std::unique_ptr<Data> rows;
   std::size_t cols() const { return rows->cols; }
 };
 
-BoosterHandle xgboost_load(const std::string &bytes) {
-  BoosterHandle booster = nullptr;
-  XGBoosterCreate(nullptr, 0, &booster);
-  if (XGBoosterLoadModelFromBuffer(booster, bytes.data(), bytes.size()) != 0) {
-    std::fprintf(stderr, "XGBoost: %s\n", XGBGetLastError());
+void check(const XgboostPeer &xgb, int status) {
+  if (status != 0) {
+    std::fprintf(stderr, "XGBoost %s: %s\n", xgb.version.c_str(), xgb.XGBGetLastError());
     std::exit(1);
   }
+}
+
+BoosterHandle xgboost_load(const XgboostPeer &xgb, const std::string &bytes) {
+  BoosterHandle booster = nullptr;
+  check(xgb, xgb.XGBoosterCreate(nullptr, 0, &booster));
+  check(xgb, xgb.XGBoosterLoadModelFromBuffer(booster, bytes.data(), bytes.size()));
   return booster;
 }
 
-void set_threads(const Subject &s, int nthread) { XGBoosterSetParam(s.booster, "nthread", std::to_string(nthread).c_str()); }
+void set_threads(const PeerModel &m, int nthread) {
+  check(*m.xgb, m.xgb->XGBoosterSetParam(m.booster, "nthread", std::to_string(nthread).c_str()));
+}
 
-// XGBoost 3.x writes base_score as "[8.268889E-2]", which the system libxgboost 1.7.4
-// misreads; give the peer the same model with the 1.x spelling of a single base_score.
+// XGBoost 3.x writes base_score as "[8.268889E-2]", which XGBoost 1.x misreads; give
+// releases before 3 the same model with the 1.x spelling of a single base_score.
 std::string with_plain_base_score(std::string json) {
   const std::string key = "\"base_score\":\"[";
   const auto at = json.find(key);
@@ -95,15 +112,20 @@ std::string with_plain_base_score(std::string json) {
   return json;
 }
 
-Subject make_subject(std::string name, std::string bytes, std::size_t cols) {
+Subject make_subject(std::string name, std::string bytes, std::size_t cols, const std::vector<XgboostPeer> &peers) {
   Subject s;
   s.name = std::move(name);
   s.bytes = std::move(bytes);
   s.native = riskkit::load_model_from_memory(s.bytes.data(), s.bytes.size(), s.name);
   if (cols == 0) cols = s.native->num_features();
-  s.booster = xgboost_load(s.bytes.front() == '{' && s.bytes[1] == '"' ? with_plain_base_score(s.bytes) : s.bytes);
-  set_threads(s, 1);
-  XGProxyDMatrixCreate(&s.proxy);
+  const bool json = s.bytes.front() == '{' && s.bytes[1] == '"';
+  for (const auto &xgb : peers) {
+    PeerModel m{&xgb};
+    m.booster = xgboost_load(xgb, json && xgb.major < 3 ? with_plain_base_score(s.bytes) : s.bytes);
+    set_threads(m, 1);
+    check(xgb, xgb.XGProxyDMatrixCreate(&m.proxy));
+    s.peers.push_back(m);
+  }
   s.rows = std::make_unique<Data>(kBatchRows, 2, cols);
   return s;
 }
@@ -115,7 +137,7 @@ std::string read_file(const std::string &path) {
 
 // Trains a model, or reads it from $RK_BENCH_MODEL_CACHE/<name>.ubj when that directory is
 // set and holds one (written there after training): repeated runs skip the training.
-Subject trained_subject(const Data &train, int trees, int depth) {
+Subject trained_subject(const Data &train, int trees, int depth, const std::vector<XgboostPeer> &peers) {
   const std::string name = std::to_string(trees) + "x" + std::to_string(depth);
   const char *cache = std::getenv("RK_BENCH_MODEL_CACHE");
   const std::string cached = cache != nullptr ? std::string(cache) + "/" + name + ".ubj" : std::string();
@@ -129,7 +151,7 @@ Subject trained_subject(const Data &train, int trees, int depth) {
                 .ubj;
     if (!cached.empty()) std::ofstream(cached, std::ios::binary) << bytes;
   }
-  return make_subject(name, std::move(bytes), kFeatures);
+  return make_subject(name, std::move(bytes), kFeatures, peers);
 }
 
 std::string array_interface(const float *rows, std::size_t nrow, std::size_t ncol) {
@@ -153,14 +175,15 @@ double riskkit_single(const Subject &s, std::size_t i) {
   return out;
 }
 
-// The array-interface text is built per call, as a caller must.
-float xgboost_single(const Subject &s, std::size_t i, bool reuse_proxy) {
-  const std::string array = array_interface(row_at(s, i), 1, s.cols());
+// Inplace prediction of `nrow` rows; the array-interface text is built per call, as a
+// caller must. Returns the first prediction, NaN on failure.
+float xgboost_predict(const Subject &s, const PeerModel &m, const float *rows, std::size_t nrow, bool reuse_proxy) {
+  const std::string array = array_interface(rows, nrow, s.cols());
   const bst_ulong *shape = nullptr;
   bst_ulong dim = 0;
   const float *out = nullptr;
-  if (XGBoosterPredictFromDense(s.booster, array.c_str(), kValueConfig, reuse_proxy ? s.proxy : nullptr, &shape,
-                                &dim, &out) != 0)
+  if (m.xgb->XGBoosterPredictFromDense(m.booster, array.c_str(), kValueConfig, reuse_proxy ? m.proxy : nullptr,
+                                       &shape, &dim, &out) != 0)
     return std::nanf("");
   return out[0];
 }
@@ -171,16 +194,16 @@ double riskkit_contrib_single(const Subject &s, std::size_t i, std::vector<doubl
 }
 
 // pred_contribs needs a DMatrix: XGBoost's inplace prediction does not compute them.
-float xgboost_contribs(const Subject &s, const float *rows, std::size_t nrow) {
+// Returns the contributions (owned by the booster until its next call), or null.
+const float *xgboost_contribs(const Subject &s, const PeerModel &m, const float *rows, std::size_t nrow) {
   DMatrixHandle matrix = nullptr;
-  XGDMatrixCreateFromMat(rows, nrow, s.cols(), std::nanf(""), &matrix);
+  m.xgb->XGDMatrixCreateFromMat(rows, nrow, s.cols(), std::nanf(""), &matrix);
   const bst_ulong *shape = nullptr;
   bst_ulong dim = 0;
   const float *out = nullptr;
-  const int rc = XGBoosterPredictFromDMatrix(s.booster, matrix, kContribConfig, &shape, &dim, &out);
-  const float first = rc == 0 ? out[0] : std::nanf("");
-  XGDMatrixFree(matrix);
-  return first;
+  const int rc = m.xgb->XGBoosterPredictFromDMatrix(m.booster, matrix, kContribConfig, &shape, &dim, &out);
+  m.xgb->XGDMatrixFree(matrix);
+  return rc == 0 ? out : nullptr;
 }
 
 // --- google-benchmark bodies ------------------------------------------------------------
@@ -191,10 +214,10 @@ void single_row_riskkit(benchmark::State &state, const Subject *s) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void single_row_xgboost(benchmark::State &state, const Subject *s, bool reuse_proxy) {
-  set_threads(*s, 1);
+void single_row_xgboost(benchmark::State &state, const Subject *s, const PeerModel *m, bool reuse_proxy) {
+  set_threads(*m, 1);
   std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(xgboost_single(*s, i++, reuse_proxy));
+  for (auto _ : state) benchmark::DoNotOptimize(xgboost_predict(*s, *m, row_at(*s, i++), 1, reuse_proxy));
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -207,18 +230,10 @@ void batch_riskkit(benchmark::State &state, const Subject *s, int nthread) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatchRows));
 }
 
-void batch_xgboost(benchmark::State &state, const Subject *s, int nthread) {
-  set_threads(*s, nthread);
-  const std::string array = array_interface(s->rows->x.data(), kBatchRows, s->cols());
-  const bst_ulong *shape = nullptr;
-  bst_ulong dim = 0;
-  const float *out = nullptr;
-  for (auto _ : state) {
-    if (XGBoosterPredictFromDense(s->booster, array.c_str(), kValueConfig, nullptr, &shape, &dim, &out) != 0)
-      state.SkipWithError(XGBGetLastError());
-    benchmark::DoNotOptimize(out[0]);
-  }
-  set_threads(*s, 1);
+void batch_xgboost(benchmark::State &state, const Subject *s, const PeerModel *m, int nthread) {
+  set_threads(*m, nthread);
+  for (auto _ : state) benchmark::DoNotOptimize(xgboost_predict(*s, *m, s->rows->x.data(), kBatchRows, false));
+  set_threads(*m, 1);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatchRows));
 }
 
@@ -229,10 +244,10 @@ void contrib_single_riskkit(benchmark::State &state, const Subject *s) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void contrib_single_xgboost(benchmark::State &state, const Subject *s) {
-  set_threads(*s, 1);
+void contrib_single_xgboost(benchmark::State &state, const Subject *s, const PeerModel *m) {
+  set_threads(*m, 1);
   std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(xgboost_contribs(*s, row_at(*s, i++), 1));
+  for (auto _ : state) benchmark::DoNotOptimize(xgboost_contribs(*s, *m, row_at(*s, i++), 1));
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -246,16 +261,16 @@ void contrib_batch_riskkit(benchmark::State &state, const Subject *s, int nthrea
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kContribBatchRows));
 }
 
-void contrib_batch_xgboost(benchmark::State &state, const Subject *s, int nthread) {
-  set_threads(*s, nthread);
-  for (auto _ : state) benchmark::DoNotOptimize(xgboost_contribs(*s, s->rows->x.data(), kContribBatchRows));
-  set_threads(*s, 1);
+void contrib_batch_xgboost(benchmark::State &state, const Subject *s, const PeerModel *m, int nthread) {
+  set_threads(*m, nthread);
+  for (auto _ : state) benchmark::DoNotOptimize(xgboost_contribs(*s, *m, s->rows->x.data(), kContribBatchRows));
+  set_threads(*m, 1);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kContribBatchRows));
 }
 
 // --- equal answers first ------------------------------------------------------------------
 
-double max_prediction_difference(const Subject &s) {
+double max_prediction_difference(const Subject &s, const PeerModel &m) {
   const std::size_t n = 10000;
   std::vector<double> ours(n);
   s.native->predict(s.rows->x.data(), n, s.cols(), {riskkit::PredictOutput::value, 0}, ours.data());
@@ -263,25 +278,20 @@ double max_prediction_difference(const Subject &s) {
   const bst_ulong *shape = nullptr;
   bst_ulong dim = 0;
   const float *theirs = nullptr;
-  XGBoosterPredictFromDense(s.booster, array.c_str(), kValueConfig, nullptr, &shape, &dim, &theirs);
+  check(*m.xgb, m.xgb->XGBoosterPredictFromDense(m.booster, array.c_str(), kValueConfig, nullptr, &shape, &dim, &theirs));
   double worst = 0;
   for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(ours[i] - theirs[i]));
   return worst;
 }
 
-double max_contribution_difference(const Subject &s) {
+double max_contribution_difference(const Subject &s, const PeerModel &m) {
   const std::size_t n = 200, width = s.cols() + 1;
   std::vector<double> ours(n * width);
   s.native->contributions(s.rows->x.data(), n, s.cols(), {riskkit::PredictOutput::margin, 0}, ours.data());
-  DMatrixHandle matrix = nullptr;
-  XGDMatrixCreateFromMat(s.rows->x.data(), n, s.cols(), std::nanf(""), &matrix);
-  const bst_ulong *shape = nullptr;
-  bst_ulong dim = 0;
-  const float *theirs = nullptr;
-  XGBoosterPredictFromDMatrix(s.booster, matrix, kContribConfig, &shape, &dim, &theirs);
+  const float *theirs = xgboost_contribs(s, m, s.rows->x.data(), n);
+  if (theirs == nullptr) check(*m.xgb, -1);
   double worst = 0;
   for (std::size_t i = 0; i < n * width; ++i) worst = std::max(worst, std::abs(ours[i] - theirs[i]));
-  XGDMatrixFree(matrix);
   return worst;
 }
 
@@ -304,36 +314,44 @@ Latency time_calls(std::size_t calls, Call call) {
   return {us[calls / 2], us[calls * 99 / 100]};
 }
 
+// One line of a latency table; with `ours`, also the peer/riskkit ratios.
+void print_latency(const std::string &model, const std::string &call, const Latency &l, const Latency *ours) {
+  std::printf("  %-8s %-32s %10.2f us %10.2f us", model.c_str(), call.c_str(), l.median_us, l.p99_us);
+  if (ours != nullptr) std::printf("   %6.1fx / %6.1fx", l.median_us / ours->median_us, l.p99_us / ours->p99_us);
+  std::printf("\n");
+}
+
 void print_latencies(const std::vector<Subject> &subjects) {
-  std::printf("\nSingle-row latency, one thread, %s (median / p99 of individually timed calls, wall clock):\n",
-              "individual calls");
-  std::printf("  %-10s %-26s %-26s %-26s %s\n", "model", "riskkit", "xgboost (NULL proxy)", "xgboost (reused proxy)",
-              "ratios median / p99 vs proxy, vs NULL");
+  std::printf("\nSingle-row latency, one thread (median / p99 of individually timed calls, wall clock;\n"
+              "ratios = XGBoost / riskkit, above 1 = riskkit faster):\n");
+  std::printf("  %-8s %-32s %13s %13s   %s\n", "model", "call", "median", "p99", "ratio median / p99");
   for (const auto &s : subjects) {
-    set_threads(s, 1);
-    const std::size_t calls = s.native->num_outputs() == 1 && s.name.find("1000") != std::string::npos ? 4000 : 10000;
+    const std::size_t calls = s.name.find("1000") != std::string::npos ? 4000 : 10000;
     const Latency ours = time_calls(calls, [&](std::size_t i) { return riskkit_single(s, i); });
-    const Latency plain = time_calls(calls, [&](std::size_t i) { return xgboost_single(s, i, false); });
-    const Latency proxy = time_calls(calls, [&](std::size_t i) { return xgboost_single(s, i, true); });
-    std::printf("  %-10s %7.2f / %7.2f us        %7.2f / %7.2f us        %7.2f / %7.2f us        "
-                "%.1fx / %.1fx, %.1fx / %.1fx\n",
-                s.name.c_str(), ours.median_us, ours.p99_us, plain.median_us, plain.p99_us, proxy.median_us,
-                proxy.p99_us, proxy.median_us / ours.median_us, proxy.p99_us / ours.p99_us,
-                plain.median_us / ours.median_us, plain.p99_us / ours.p99_us);
+    print_latency(s.name, "riskkit", ours, nullptr);
+    for (const auto &m : s.peers) {
+      set_threads(m, 1);
+      for (const bool reuse : {false, true}) {
+        const Latency theirs =
+            time_calls(calls, [&](std::size_t i) { return xgboost_predict(s, m, row_at(s, i), 1, reuse); });
+        print_latency("", "XGBoost " + m.xgb->version + (reuse ? ", reused proxy" : ", NULL proxy"), theirs, &ours);
+      }
+    }
   }
   std::printf("\nSingle-row contributions (TreeSHAP), one thread (median / p99):\n");
   for (const auto &s : subjects) {
     std::vector<double> out(s.native->num_outputs() * (s.cols() + 1));
     const std::size_t calls = s.name.find("1000") != std::string::npos ? 300 : 2000;
     const Latency ours = time_calls(calls, [&](std::size_t i) { return riskkit_contrib_single(s, i, out); });
-    const Latency theirs = time_calls(calls, [&](std::size_t i) { return xgboost_contribs(s, row_at(s, i), 1); });
-    std::printf("  %-10s riskkit %8.1f / %8.1f us   xgboost pred_contribs %8.1f / %8.1f us   %.1fx / %.1fx faster\n",
-                s.name.c_str(), ours.median_us, ours.p99_us, theirs.median_us, theirs.p99_us,
-                theirs.median_us / ours.median_us, theirs.p99_us / ours.p99_us);
+    print_latency(s.name, "riskkit", ours, nullptr);
+    for (const auto &m : s.peers) {
+      const Latency theirs = time_calls(calls, [&](std::size_t i) { return xgboost_contribs(s, m, row_at(s, i), 1); });
+      print_latency("", "XGBoost " + m.xgb->version + " pred_contribs", theirs, &ours);
+    }
   }
 }
 
-// Load time of the largest model from its UBJSON bytes, median of 7.
+// Load time of a model from its UBJSON bytes (booster creation included), median of 7.
 void print_load_times(const Subject &s) {
   const auto median_ms = [](auto load) {
     std::vector<double> ms;
@@ -346,41 +364,63 @@ void print_load_times(const Subject &s) {
     return ms[ms.size() / 2];
   };
   const double ours = median_ms([&] { benchmark::DoNotOptimize(riskkit::load_model_from_memory(s.bytes.data(), s.bytes.size(), s.name)); });
-  const double theirs = median_ms([&] { XGBoosterFree(xgboost_load(s.bytes)); });
-  std::printf("\nLoad %s from %zu bytes of UBJSON: riskkit %.1f ms, XGBoost %.1f ms (%.2fx)\n", s.name.c_str(),
-              s.bytes.size(), ours, theirs, theirs / ours);
+  std::printf("\nLoad %s from %zu bytes of UBJSON, median of 7: riskkit %.1f ms", s.name.c_str(), s.bytes.size(), ours);
+  for (const auto &m : s.peers) {
+    const double theirs = median_ms([&] { m.xgb->XGBoosterFree(xgboost_load(*m.xgb, s.bytes)); });
+    std::printf(", XGBoost %s %.1f ms (%.2fx)", m.xgb->version.c_str(), theirs, theirs / ours);
+  }
+  std::printf("\n");
 }
 
-/// Console output plus, at the end, riskkit/XGBoost CPU-time ratios per benchmark (below 1
-/// = riskkit faster). CPU time of the calling thread for single rows; real time for
-/// multi-threaded batches (CPU time of the calling thread misses the workers).
+/// Console output plus, at the end, riskkit/XGBoost time ratios per benchmark and peer
+/// (below 1 = riskkit faster). CPU time of the calling thread for one thread; real time
+/// for two (CPU time of the calling thread misses the workers).
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  explicit RatioReporter(std::vector<std::string> versions) : versions_(std::move(versions)) {}
+
   void ReportRuns(const std::vector<Run> &runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto &run : runs)
       if (run.run_type == Run::RT_Iteration || run.aggregate_name == "median") {
         const std::string &name = run.run_name.function_name;
+        if (name.find("/riskkit/") != std::string::npos && times_.count(name) == 0) ours_.push_back(name);
         times_[name] = name.find("2threads") != std::string::npos ? run.GetAdjustedRealTime() : run.GetAdjustedCPUTime();
       }
   }
+
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\nriskkit / XGBoost C API, time per call (below 1 = riskkit faster):\n");
-    for (const auto &[name, ours] : times_) {
-      if (name.find("/riskkit/") == std::string::npos) continue;
-      for (const char *peer : {"xgboost", "xgboost_proxy"}) {
-        std::string other = name;
-        other.replace(name.find("/riskkit/"), 9, std::string("/") + peer + "/");
-        const auto it = times_.find(other);
-        if (it != times_.end() && it->second > 0)
-          std::printf("  %-36s vs %-14s %.3f  (%.1fx faster)\n", name.c_str(), peer, ours / it->second,
-                      it->second / ours);
+    std::printf("\nriskkit / XGBoost C API, time per call (below 1 = riskkit faster; (Nx) = N times faster):\n");
+    std::printf("  %-40s %-17s", "benchmark", "XGBoost call");
+    for (const auto &version : versions_) std::printf(" %-16s", ("vs " + version).c_str());
+    std::printf("\n");
+    for (const auto &name : ours_) {
+      const double ours = times_[name];
+      const auto at = name.find("/riskkit/");
+      const std::string group = name.substr(0, at), model = name.substr(at + 9);
+      for (const std::string variant : {"", "-proxy"}) {
+        std::string cells;
+        bool any = false;
+        for (const auto &version : versions_) {
+          const auto it = times_.find(group + "/xgboost-" + version + variant + "/" + model);
+          char ratio[32] = "-", cell[40];
+          if (it != times_.end() && it->second > 0) {
+            any = true;
+            std::snprintf(ratio, sizeof ratio, "%.3f (%.1fx)", ours / it->second, it->second / ours);
+          }
+          std::snprintf(cell, sizeof cell, " %-16s", ratio);
+          cells += cell;
+        }
+        const char *call = !variant.empty() ? "reused proxy" : group.rfind("contrib", 0) == 0 ? "DMatrix per call" : "NULL proxy";
+        if (any) std::printf("  %-40s %-17s%s\n", (group + "/" + model).c_str(), call, cells.c_str());
       }
     }
   }
 
  private:
+  std::vector<std::string> versions_;
+  std::vector<std::string> ours_;  // riskkit's benchmarks, in the order they ran
   std::map<std::string, double> times_;
 };
 
@@ -389,47 +429,71 @@ class RatioReporter : public benchmark::ConsoleReporter {
 int main(int argc, char **argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  static std::vector<XgboostPeer> peers{linked_xgboost()};
+  const std::string wheel = find_wheel_xgboost(RK_SOURCE_DIR);
+  std::string why = "no xgboost wheel in .venv-bench or .venv (set RK_BENCH_XGBOOST_LIB=<libxgboost.so>)";
+  if (auto current = wheel.empty() ? std::nullopt : open_xgboost(wheel, peers[0], why)) {
+    peers.push_back(*current);
+    std::printf("XGBoost peers: %s (linked), %s (%s)\n", peers[0].version.c_str(), current->version.c_str(),
+                wheel.c_str());
+  } else {
+    std::printf("current-release XGBoost peer skipped: %s; comparing with the linked XGBoost %s only\n", why.c_str(),
+                peers[0].version.c_str());
+  }
+  std::fflush(stdout);
+
   std::fprintf(stderr, "training the benchmark models with the XGBoost C API...\n");
   const Data train(kTrainRows, 1);
   static std::vector<Subject> subjects;
-  subjects.push_back(trained_subject(train, 100, 4));
-  subjects.push_back(trained_subject(train, 500, 6));
-  subjects.push_back(trained_subject(train, 1000, 8));
+  subjects.push_back(trained_subject(train, 100, 4, peers));
+  subjects.push_back(trained_subject(train, 500, 6, peers));
+  subjects.push_back(trained_subject(train, 1000, 8, peers));
   const std::string credit = read_file(std::string(RK_SOURCE_DIR) + "/examples/bundles/application/models/credit.json");
-  if (!credit.empty()) subjects.push_back(make_subject("credit", credit, 0));
+  if (!credit.empty()) subjects.push_back(make_subject("credit", credit, 0, peers));
 
+  // Two-thread runs are timed by the wall clock (see RatioReporter).
+  const auto reg = [](const std::string &name, auto &&...args) {
+    auto *bench = benchmark::RegisterBenchmark(name.c_str(), args...);
+    if (name.find("2threads") != std::string::npos) bench->UseRealTime();
+  };
   for (const auto &s : subjects) {
-    const double diff = max_prediction_difference(s);
-    const double cdiff = max_contribution_difference(s);
-    std::fprintf(stderr, "model %s: max |riskkit - xgboost| prediction %.3g, contributions %.3g\n", s.name.c_str(),
-                 diff, cdiff);
-    if (diff > 1e-6 || cdiff > 1e-5) return 1;
     const Subject *p = &s;
-    const auto reg = [](const std::string &name, auto &&...args) {
-      return benchmark::RegisterBenchmark(name.c_str(), args...);
-    };
+    for (const auto &m : s.peers) {
+      const double diff = max_prediction_difference(s, m);
+      const double cdiff = max_contribution_difference(s, m);
+      std::fprintf(stderr, "model %s: max |riskkit - xgboost %s| prediction %.3g, contributions %.3g\n",
+                   s.name.c_str(), m.xgb->version.c_str(), diff, cdiff);
+      if (!(diff <= 1e-6 && cdiff <= 1e-5)) return 1;
+    }
     reg("single_row/riskkit/" + s.name, single_row_riskkit, p);
-    reg("single_row/xgboost/" + s.name, single_row_xgboost, p, false);
-    reg("single_row/xgboost_proxy/" + s.name, single_row_xgboost, p, true);
-    reg("batch100k_1thread/riskkit/" + s.name, batch_riskkit, p, 1);
-    reg("batch100k_1thread/xgboost/" + s.name, batch_xgboost, p, 1);
-    reg("batch100k_2threads/riskkit/" + s.name, batch_riskkit, p, 2)->UseRealTime();
-    reg("batch100k_2threads/xgboost/" + s.name, batch_xgboost, p, 2)->UseRealTime();
+    for (const auto &m : s.peers) {
+      reg("single_row/" + m.label() + "/" + s.name, single_row_xgboost, p, &m, false);
+      reg("single_row/" + m.label() + "-proxy/" + s.name, single_row_xgboost, p, &m, true);
+    }
+    for (const int nthread : {1, 2}) {
+      const std::string batch = nthread == 1 ? "batch100k_1thread/" : "batch100k_2threads/";
+      reg(batch + "riskkit/" + s.name, batch_riskkit, p, nthread);
+      for (const auto &m : s.peers) reg(batch + m.label() + "/" + s.name, batch_xgboost, p, &m, nthread);
+    }
     reg("contrib_single/riskkit/" + s.name, contrib_single_riskkit, p);
-    reg("contrib_single/xgboost/" + s.name, contrib_single_xgboost, p);
-    reg("contrib_batch1k_1thread/riskkit/" + s.name, contrib_batch_riskkit, p, 1);
-    reg("contrib_batch1k_1thread/xgboost/" + s.name, contrib_batch_xgboost, p, 1);
-    reg("contrib_batch1k_2threads/riskkit/" + s.name, contrib_batch_riskkit, p, 2)->UseRealTime();
-    reg("contrib_batch1k_2threads/xgboost/" + s.name, contrib_batch_xgboost, p, 2)->UseRealTime();
+    for (const auto &m : s.peers) reg("contrib_single/" + m.label() + "/" + s.name, contrib_single_xgboost, p, &m);
+    for (const int nthread : {1, 2}) {
+      const std::string batch = nthread == 1 ? "contrib_batch1k_1thread/" : "contrib_batch1k_2threads/";
+      reg(batch + "riskkit/" + s.name, contrib_batch_riskkit, p, nthread);
+      for (const auto &m : s.peers) reg(batch + m.label() + "/" + s.name, contrib_batch_xgboost, p, &m, nthread);
+    }
   }
-  RatioReporter reporter;
+  std::vector<std::string> versions;
+  for (const auto &xgb : peers) versions.push_back(xgb.version);
+  RatioReporter reporter(versions);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_latencies(subjects);
   print_load_times(subjects[2]);
   benchmark::Shutdown();
-  for (auto &s : subjects) {
-    XGDMatrixFree(s.proxy);
-    XGBoosterFree(s.booster);
-  }
+  for (const auto &s : subjects)
+    for (const auto &m : s.peers) {
+      m.xgb->XGDMatrixFree(m.proxy);
+      m.xgb->XGBoosterFree(m.booster);
+    }
   return 0;
 }
