@@ -1,6 +1,8 @@
 #include "models/tree_ensemble.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 
 #include "models/avx512_target.hpp"
 
@@ -226,31 +228,48 @@ void accumulate(const TreeEnsemble &model, const float *rows, std::size_t nrow, 
 void build_complete_trees(TreeEnsemble &model) {
   if (model.has_categorical || model.max_depth > CompleteTrees::kMaxCompleteDepth) return;
   model.complete = build_bundles(model);
-  if (best_tree_kernel() == TreeKernel::avx512) model.heap = build_heap(model);
+  if (best_tree_kernel() != TreeKernel::portable) model.heap = build_heap(model);
+}
+
+bool cpu_runs(TreeKernel kernel) noexcept {
+#if RK_HAVE_AVX512_KERNELS
+  __builtin_cpu_init();
+  switch (kernel) {
+    case TreeKernel::portable: return true;
+    case TreeKernel::avx2: return __builtin_cpu_supports("avx2");
+    case TreeKernel::avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  }
+  return false;
+#else
+  return kernel == TreeKernel::portable;
+#endif
 }
 
 TreeKernel best_tree_kernel() noexcept {
   static const TreeKernel best = [] {
-#if RK_HAVE_AVX512_KERNELS
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
-      return TreeKernel::avx512;
-#endif
-    return TreeKernel::portable;
+    const char *cap = std::getenv("RISKKIT_TREE_KERNEL");
+    const std::string_view name = cap ? cap : "";
+    for (const auto &[kernel, label] : {std::pair{TreeKernel::portable, "portable"}, std::pair{TreeKernel::avx2, "avx2"}})
+      if (name == label && cpu_runs(kernel)) return kernel;
+    return cpu_runs(TreeKernel::avx512) ? TreeKernel::avx512
+           : cpu_runs(TreeKernel::avx2) ? TreeKernel::avx2
+                                        : TreeKernel::portable;
   }();
   return best;
 }
 
 void accumulate_margins(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
                         float *margins, TreeKernel kernel) noexcept {
-  const bool heap = kernel == TreeKernel::avx512 && !model.heap.empty() && model.num_outputs() <= kMaxHeapOutputs;
+  const bool heap = kernel != TreeKernel::portable && !model.heap.empty() && model.num_outputs() <= kMaxHeapOutputs;
   if (!model.complete.empty() && (nrow == 1 || (heap && nrow < kMinHeapRows))) {
     for (std::size_t r = 0; r < nrow; ++r)
       accumulate_complete_row(model, rows + r * model.num_features, missing, margins + r * model.num_outputs(), kernel);
     return;
   }
-  if (heap) return accumulate_heap_avx512(model, rows, nrow, missing, margins);
+  if (heap && kernel == TreeKernel::avx512) return accumulate_heap_avx512(model, rows, nrow, missing, margins);
+  if (heap) return accumulate_heap_avx2(model, rows, nrow, missing, margins);
   if (!model.complete.empty()) {
     const std::size_t ncol = model.num_features;
     const std::size_t k = model.num_outputs();

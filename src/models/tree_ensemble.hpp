@@ -115,7 +115,7 @@ struct TreeEnsemble {
   bool has_categorical = false;
   bool has_zero_missing = false;         ///< some numeric split has TreeNode::kLightGBMRule
   CompleteTrees complete;                ///< filled by build_complete_trees() when it applies
-  HeapTrees heap;                        ///< filled by build_complete_trees() on AVX-512 CPUs
+  HeapTrees heap;                        ///< filled by build_complete_trees() on AVX2 and AVX-512 CPUs
 
   std::size_t num_trees() const noexcept { return tree_group.size(); }
   std::size_t num_outputs() const noexcept { return base_margin.size(); }
@@ -154,15 +154,20 @@ inline std::uint32_t next_node(const TreeEnsemble &model, const TreeNode &node, 
 }
 
 /// How the complete layouts are walked: portable C++ (8 trees of a bundle in lockstep, one
-/// row at a time), or AVX-512: a single row steps a bundle's 16 trees with one gather, a
-/// batch walks 16 rows at a time through each tree of the heap layout. All give the same
-/// leaves.
-enum class TreeKernel { portable, avx512 };
+/// row at a time); AVX2, whose batches walk 8 rows at a time through each tree of the heap
+/// layout (single rows as portable); or AVX-512: a single row steps a bundle's 16 trees with
+/// one gather, a batch walks 16 rows at a time through each tree of the heap layout. All
+/// give the same leaves.
+enum class TreeKernel { portable, avx2, avx512 };
 
-/// The fastest kernel this CPU runs (AVX-512 F/BW/DQ/VL when present), chosen once.
+/// Whether this CPU runs `kernel` (AVX-512 needs F, BW, DQ and VL).
+bool cpu_runs(TreeKernel kernel) noexcept;
+
+/// The fastest kernel this CPU runs, chosen once; RISKKIT_TREE_KERNEL=avx2 or portable in
+/// the environment caps it there (if the CPU runs it), e.g. where AVX-512 lowers the clock.
 TreeKernel best_tree_kernel() noexcept;
 
-/// Fills `model.complete` (and, where best_tree_kernel() is AVX-512, `model.heap`) when the
+/// Fills `model.complete` (and, where best_tree_kernel() is not portable, `model.heap`) when the
 /// model has no categorical split and every tree is at most CompleteTrees::kMaxCompleteDepth
 /// deep; leaves them empty otherwise.
 void build_complete_trees(TreeEnsemble &model);
@@ -174,13 +179,16 @@ void build_complete_trees(TreeEnsemble &model);
 void walk_row_avx512(const CompleteTrees &complete, std::size_t first, std::size_t count, const float *row,
                      float missing, float *leaves) noexcept;
 
-/// The most outputs accumulate_heap_avx512 takes.
+/// The most outputs the heap kernels take.
 inline constexpr std::size_t kMaxHeapOutputs = 32;
 
 /// accumulate_margins for `model.heap` (not empty) and at most kMaxHeapOutputs outputs.
 /// Defined in tree_rows_avx512.cpp; call only where the CPU has AVX-512.
 void accumulate_heap_avx512(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
                             float *margins) noexcept;
+/// The same with AVX2 (tree_rows_avx2.cpp); call only where the CPU has AVX2.
+void accumulate_heap_avx2(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
+                          float *margins) noexcept;
 
 /// Adds the leaf values of every tree to `margins[nrow * num_outputs]`, which the caller
 /// initialises (normally with base_margin). Rows are row-major with num_features columns.

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "models/avx512_target.hpp"
+#include "models/heap_block.hpp"
 
 namespace riskkit::detail {
 
@@ -111,8 +112,8 @@ RK_AVX512 inline void walk_tree(const HeapTrees &heap, std::size_t t, const Bloc
   }
 }
 
-// Adds every tree's leaves to the margins of at most kUsed * 16 rows, kept meanwhile in
-// sums[output * kBlockRows + row] (L1: 128 rows of 60 features and 2 outputs take 31 KiB).
+// Adds every tree's leaves to the margins of at most kUsed * 16 rows (see heap_block.hpp;
+// in L1, 128 rows of 60 features and 2 outputs take 31 KiB).
 template <bool kSentinel, std::size_t kUsed>
 RK_AVX512 void accumulate_block(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
                                 float *margins) noexcept {
@@ -128,10 +129,7 @@ RK_AVX512 void accumulate_block(const TreeEnsemble &model, const float *rows, st
     block.valid[v] = static_cast<__mmask16>((1u << std::min(kLanes, nrow - first)) - 1u);
   }
   alignas(64) float sums[kMaxHeapOutputs * kBlockRows];
-  for (std::size_t g = 0; g < k; ++g) {
-    for (std::size_t r = 0; r < nrow; ++r) sums[g * kBlockRows + r] = margins[r * k + g];
-    std::fill(sums + g * kBlockRows + nrow, sums + (g + 1) * kBlockRows, 0.0f);  // lanes past the batch
-  }
+  load_block_sums(margins, nrow, k, kBlockRows, sums);
   __m512 leaf[kUsed];
   for (std::size_t t = 0; t < model.num_trees(); ++t) {
     walk_tree<kSentinel, kUsed>(model.heap, t, block, leaf);
@@ -139,8 +137,7 @@ RK_AVX512 void accumulate_block(const TreeEnsemble &model, const float *rows, st
     for (std::size_t v = 0; v < kUsed; ++v)
       _mm512_store_ps(sum + v * kLanes, _mm512_add_ps(_mm512_load_ps(sum + v * kLanes), leaf[v]));
   }
-  for (std::size_t r = 0; r < nrow; ++r)
-    for (std::size_t g = 0; g < k; ++g) margins[r * k + g] = sums[g * kBlockRows + r];
+  store_block_sums(sums, nrow, k, kBlockRows, margins);
 }
 
 // accumulate_block with as many vectors as `nrow` rows fill.

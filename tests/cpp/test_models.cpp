@@ -76,6 +76,15 @@ std::vector<double> contributions(const Model &model, const float *rows, std::si
   return out;
 }
 
+// The tree kernels this CPU runs: portable, and AVX2 and AVX-512 where it has them.
+std::vector<riskkit::detail::TreeKernel> cpu_kernels() {
+  using riskkit::detail::TreeKernel;
+  std::vector<TreeKernel> kernels;
+  for (const TreeKernel kernel : {TreeKernel::portable, TreeKernel::avx2, TreeKernel::avx512})
+    if (riskkit::detail::cpu_runs(kernel)) kernels.push_back(kernel);
+  return kernels;
+}
+
 template <typename A, typename B>
 double max_abs_diff(const A &a, const B &b) {
   REQUIRE(a.size() == b.size());
@@ -338,13 +347,12 @@ TEST_CASE("native trees match the XGBoost C API in-process, JSON and UBJSON") {
                                                           << worst_contribution);
 }
 
-TEST_CASE("the portable and the AVX-512 tree kernels give PyPI xgboost's margins, bit for bit") {
-  // Both kernels walk the complete layout; the AVX-512 one runs only where the CPU has it
-  // (best_tree_kernel), the portable one everywhere. NaN and a sentinel both count as missing.
+TEST_CASE("the portable, AVX2 and AVX-512 tree kernels give PyPI xgboost's margins, bit for bit") {
+  // Every kernel the CPU runs walks the complete layouts (the portable one runs everywhere).
+  // NaN and a sentinel both count as missing.
   const auto &f = fixtures();
   using riskkit::detail::TreeKernel;
-  std::vector<TreeKernel> kernels{TreeKernel::portable};
-  if (riskkit::detail::best_tree_kernel() == TreeKernel::avx512) kernels.push_back(TreeKernel::avx512);
+  const auto kernels = cpu_kernels();
   MESSAGE("tree kernels tested: " << kernels.size());
   std::vector<float> sentinel_rows = f.matrix;
   for (float &x : sentinel_rows)
@@ -387,15 +395,15 @@ TEST_CASE("the portable and the AVX-512 tree kernels give PyPI xgboost's margins
 TEST_CASE("batches of any size give the C API's margins and the single-row walk's bits, at depths 0 to 10") {
   // On AVX-512 a batch walks 16 rows at a time through each tree of the heap layout (nodes
   // of levels 0-5 and leaves up to depth 6 by permutes, deeper ones by gathers), in blocks
-  // of up to 128 rows; fewer than 10 rows walk one at a time. Cases: every depth, trees of
+  // of up to 128 rows; on AVX2 8 rows (permutes to level 4 and depth 4), in blocks of 32;
+  // fewer than 10 rows walk one at a time. Cases: every depth, trees of
   // single leaves, trees of mixed depth in one model, three outputs; NaN and a sentinel;
   // partial vectors and blocks. Oracles: the XGBoost C API (1e-6) and the portable kernel,
   // which the test above holds to PyPI xgboost's margins bit for bit.
   const auto &f = fixtures();
   const TrainingData data;
   using riskkit::detail::TreeKernel;
-  std::vector<TreeKernel> kernels{TreeKernel::portable};
-  if (riskkit::detail::best_tree_kernel() == TreeKernel::avx512) kernels.push_back(TreeKernel::avx512);
+  const auto kernels = cpu_kernels();
   struct Case {
     int depth;
     const char *objective;
