@@ -67,15 +67,19 @@ CompleteTrees build_bundles(const TreeEnsemble &model) {
 // The layout of HeapTrees.
 HeapTrees build_heap(const TreeEnsemble &model) {
   HeapTrees heap;
+  heap.depth = model.tree_depth;
+  std::uint32_t total = 0;
+  for (const std::uint32_t depth : heap.depth) {
+    heap.begin.push_back(total);
+    total += HeapTrees::slots(depth);
+  }
+  heap.thresholds.resize(total);
+  heap.splits.resize(total);
+  heap.leaves.resize(total);
   for (std::size_t t = 0; t < model.num_trees(); ++t) {
-    const std::uint32_t depth = model.tree_depth[t];
+    const std::uint32_t depth = heap.depth[t];
     const std::uint32_t slots = HeapTrees::slots(depth);
-    const auto begin = static_cast<std::uint32_t>(heap.thresholds.size());
-    heap.begin.push_back(begin);
-    heap.depth.push_back(depth);
-    heap.thresholds.resize(begin + slots);
-    heap.splits.resize(begin + slots);
-    heap.leaves.resize(begin + slots);
+    const std::uint32_t begin = heap.begin[t];
     // 0-based heap node i is 1-based node i + 1; leaf l ends at position 2^depth + l.
     auto node = [&](std::uint32_t i, CompleteNode n) {
       heap.thresholds[begin + i + 1] = n.threshold;
