@@ -1,5 +1,5 @@
 // The AVX-512 batch kernel of the heap layout (see HeapTrees): 16 rows walk one tree at a
-// time, four such vectors together so their gathers overlap. Steps through levels 0-5 find
+// time, up to eight such vectors together so their gathers overlap. Steps through levels 0-5 find
 // each lane's node by permuting registers that hold the tree's nodes, so the only gather is
 // the row's feature value; deeper levels gather their nodes too. Each row adds the trees'
 // leaves in tree order in float, as XGBoost does. Compiled for AVX-512 by function
