@@ -19,7 +19,11 @@ double log_gamma(double x) {
 constexpr std::size_t kBlockRows = 16;
 // Accumulators leaves take turns over (a power of two), see explain_tree_table.
 constexpr std::size_t kBanks = 4;
-// Zeros after the tables: add_packed_leaves_avx512 reads 64 entries from any leaf's first.
+// Packed trees explained for one row before the next (see explain): as rows go in blocks,
+// few enough that their data stays in L2 across the block.
+constexpr std::size_t kPackedRun = 32;
+// Zeros after the tables: explain_packed_trees_avx512 reads 64 entries from any leaf's
+// first, and a ghost leaf's entries are these.
 constexpr std::size_t kTablePadding = 64;
 
 // The value of leaf `node` of the tree starting at node `begin`: the exact double when the
@@ -82,9 +86,16 @@ struct TreeShap::Tables {
   std::vector<double> weights;
   std::vector<double> bias;  ///< per output: base margin + the trees' expected values
   std::size_t entries = 0;   ///< of `table`, which has kTablePadding zeros past them
-  std::vector<std::uint32_t> packed_begin;  ///< per tree, plus one past the end: into `packed`
-  std::vector<PackedLeaf> packed;           ///< the leaves of the packed trees
-  std::vector<std::uint64_t> split_slots;   ///< per tree, 16 words: see add_packed_leaves_avx512
+  // The packed trees (see PackedTree): per tree, plus one past the end, where each begins
+  // in the arrays that follow.
+  std::vector<std::uint32_t> packed_begin, paths_begin, splits_begin, outputs_begin;
+  std::vector<PackedLeaf> packed;
+  std::vector<PackedPaths> paths;
+  std::vector<float> split_thresholds;
+  std::vector<std::uint32_t> split_nodes;
+  std::vector<std::uint64_t> split_slots;  ///< per tree, 8 words
+  std::vector<PackedFeatures> outputs;
+  std::vector<PackedTree> packed_trees;      ///< per tree; `leaves` null when it is not packed
   /// AVX-512 only: TreeNode::threshold and TreeNode::split per model node, then 16 padding
   /// entries (see fill_goes_avx512).
   std::vector<float> node_thresholds;
@@ -198,33 +209,83 @@ std::size_t add_tree(const TreeEnsemble &model, std::size_t t, std::size_t budge
   return fits ? std::max<std::size_t>(entries, 1) : 0;
 }
 
-// Packs tabulated tree `t` of `n` nodes into `tables.packed` when it fits PackedLeaf.
-void pack_tree(std::size_t t, std::uint32_t n, TreeShap::Tables &tables) {
+// Packs tabulated tree `t` of nodes `tree` (n of them) into `tables.packed` and the
+// arrays after it when it fits PackedTree: sibling leaves in pairs, a leaf whose sibling
+// is a split with a ghost.
+void pack_tree(std::size_t t, const TreeNode *tree, std::uint32_t n, TreeShap::Tables &tables) {
+  using Leaf = TreeShap::Tables::Leaf;
   const std::uint32_t nf = tables.feature_begin[t + 1] - tables.feature_begin[t];
   if (nf > TreeShap::kMaxPackedTreeFeatures || n > TreeShap::kMaxPackedTreeNodes) return;
   for (std::uint32_t l = tables.leaf_begin[t]; l < tables.leaf_begin[t + 1]; ++l)
     if (tables.leaves[l].d > TreeShap::kMaxPackedPathFeatures) return;
-  static_assert(TreeShap::kMaxPackedPathFeatures <= 8 && TreeShap::kMaxPackedTreeFeatures <= 32);
-  for (std::uint32_t l = tables.leaf_begin[t]; l < tables.leaf_begin[t + 1]; ++l) {
-    const TreeShap::Tables::Leaf &leaf = tables.leaves[l];
+  static_assert(TreeShap::kMaxPackedPathFeatures <= 8 && TreeShap::kMaxPackedTreeFeatures <= 32 &&
+                TreeShap::kMaxPackedTreeNodes <= 128);  // so at most 63 split nodes
+  // The split nodes, numbered in node order.
+  std::vector<std::uint32_t> number(n, 0);
+  std::uint32_t splits = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (tree[i].is_leaf()) continue;
+    number[i] = splits++;
+    tables.split_thresholds.push_back(tree[i].threshold);
+    tables.split_nodes.push_back(tree[i].split);
+  }
+  tables.split_thresholds.resize((tables.split_thresholds.size() + 15) / 16 * 16, 0.0f);
+  tables.split_nodes.resize(tables.split_thresholds.size(), 0);
+  std::uint64_t *split_slots = tables.split_slots.data() + 8 * t;
+  const auto ghost = static_cast<std::uint32_t>(tables.entries);
+  std::uint32_t pair = 0;
+  for (std::uint32_t l = tables.leaf_begin[t]; l < tables.leaf_begin[t + 1]; ++l, ++pair) {
+    // The pair: leaf l and, when it is a left child whose sibling is a leaf, leaf l + 1
+    // (leaves are in node order); sides[0] is the left child, sides[1] the right.
+    const Leaf &leaf = tables.leaves[l];
+    const TreeShap::Tables::Step *last = leaf.steps > 0 ? &tables.steps[leaf.step_begin + leaf.steps - 1u] : nullptr;
+    const Leaf *sides[2] = {nullptr, nullptr};
+    sides[last != nullptr && last->wants_right ? 1 : 0] = &leaf;
+    if (last != nullptr && !last->wants_right && l + 1 < tables.leaf_begin[t + 1] &&
+        tables.leaves[l + 1].node == tree[last->node].left + 1u)
+      sides[1] = &tables.leaves[++l];
     PackedLeaf packed{};
-    for (std::uint32_t j = 0; j < leaf.d; ++j) {
-      const std::uint32_t local = tables.slot_local[leaf.slot_begin + j];
-      packed.ratio[j] = static_cast<float>(tables.slot_ratio[leaf.slot_begin + j]);
-      packed.slot[local] = static_cast<std::uint8_t>(j);
-      packed.has |= 1u << local;
+    const std::uint32_t parent_slot = last != nullptr ? last->slot : 0;
+    for (std::uint32_t side = 0; side < 2; ++side) {
+      const Leaf *one = sides[side];
+      (side == 0 ? packed.table_begin : packed.second_begin) = one != nullptr ? one->table_begin : ghost;
+      if (one == nullptr) continue;
+      for (std::uint32_t j = 0; j < one->d; ++j) {
+        const std::uint32_t local = tables.slot_local[one->slot_begin + j];
+        // The left leaf's ratios unless it is a ghost; the right one's at the parent's slot.
+        const auto ratio = static_cast<float>(tables.slot_ratio[one->slot_begin + j]);
+        if (side == 0 || sides[0] == nullptr) packed.ratio[j] = ratio;
+        if (side == 1 && j == parent_slot) packed.ratio[7] = ratio;
+        packed.slot[local / 16] |= std::uint64_t{2 * j} << (4 * (local % 16 / 2) + 32 * (local % 2));
+        packed.has |= 1u << local;
+      }
+      for (std::uint32_t s = one->step_begin; s < one->step_begin + one->steps; ++s)
+        split_slots[tables.steps[s].slot] |= std::uint64_t{1} << number[tables.steps[s].node];
     }
-    std::uint64_t *split_slots = tables.split_slots.data() + 16 * t;
-    for (std::uint32_t s = leaf.step_begin; s < leaf.step_begin + leaf.steps; ++s) {
-      const TreeShap::Tables::Step &step = tables.steps[s];
-      const std::uint64_t bit = std::uint64_t{1} << (step.node & 63u);
-      packed.path[step.node >> 6] |= bit;
-      if (step.wants_right) packed.right[step.node >> 6] |= bit;
-      split_slots[(step.node >> 6) * 8 + step.slot] |= bit;
-    }
-    packed.table_begin = leaf.table_begin;
-    packed.slots = (1u << leaf.d) - 1u;
+    packed.slots = static_cast<std::uint8_t>((1u << leaf.d) - 1u);
+    packed.parent_lane = static_cast<std::uint16_t>(2u << (2 * parent_slot));
+    if (sides[1] == nullptr) packed.ratio[7] = packed.ratio[parent_slot];
     tables.packed.push_back(packed);
+    // The path above the parent, which both leaves share.
+    if (pair % 8 == 0) tables.paths.emplace_back();
+    PackedPaths &paths = tables.paths.back();
+    for (std::uint32_t s = leaf.step_begin; s + 1 < leaf.step_begin + leaf.steps; ++s) {
+      const TreeShap::Tables::Step &step = tables.steps[s];
+      const std::uint64_t bit = std::uint64_t{1} << number[step.node];
+      paths.path[pair % 8] |= bit;
+      if (step.wants_right) paths.right[pair % 8] |= bit;
+    }
+    paths.info[pair % 8] = packed.slots | std::uint64_t{parent_slot} << 8 |
+                           std::uint64_t{last != nullptr ? number[last->node] : 0} << 16;
+  }
+  // Where the tree's sums go, 16 model features at a time (the features in any order).
+  for (std::uint32_t k = 0; k < nf; ++k) {
+    const std::uint32_t feature = tables.features[tables.feature_begin[t] + k];
+    auto chunk = std::find_if(tables.outputs.begin() + tables.outputs_begin.back(), tables.outputs.end(),
+                              [&](const PackedFeatures &o) { return o.first == (feature & ~15u); });
+    if (chunk == tables.outputs.end()) chunk = tables.outputs.insert(chunk, {feature & ~15u, 0, {}});
+    chunk->mask |= 1u << (feature & 15u);
+    chunk->local[feature & 15u] = static_cast<std::uint8_t>(k);
   }
 }
 
@@ -278,8 +339,10 @@ const TreeShap::Tables &TreeShap::tables() const {
     tables->entries = tables->table.size();
     tables->table.resize(tables->entries + kTablePadding, 0.0f);
     tables->packed_begin.push_back(0);
-    tables->split_slots.assign(16 * trees, 0);
-    // Packed trees read the row's directions as bits of fill_goes_avx512.
+    tables->paths_begin.push_back(0);
+    tables->splits_begin.push_back(0);
+    tables->outputs_begin.push_back(0);
+    tables->split_slots.assign(8 * trees, 0);
     const bool pack = kernel_ == TreeKernel::avx512 && !model_.has_categorical && !model_.has_zero_missing;
     if (kernel_ == TreeKernel::avx512) {
       for (const TreeNode &node : model_.nodes) {
@@ -290,8 +353,29 @@ const TreeShap::Tables &TreeShap::tables() const {
       tables->node_splits.resize(model_.nodes.size() + 16, 0);
     }
     for (std::size_t t = 0; t < trees; ++t) {
-      if (pack && tables->tabulated[t]) pack_tree(t, model_.tree_begin[t + 1] - model_.tree_begin[t], *tables);
+      const std::uint32_t begin = model_.tree_begin[t], n = model_.tree_begin[t + 1] - begin;
+      if (pack && tables->tabulated[t]) pack_tree(t, model_.nodes.data() + begin, n, *tables);
       tables->packed_begin.push_back(static_cast<std::uint32_t>(tables->packed.size()));
+      tables->paths_begin.push_back(static_cast<std::uint32_t>(tables->paths.size()));
+      tables->splits_begin.push_back(static_cast<std::uint32_t>(tables->split_nodes.size()));
+      tables->outputs_begin.push_back(static_cast<std::uint32_t>(tables->outputs.size()));
+    }
+    for (std::size_t t = 0; t < trees; ++t) {
+      const std::uint32_t split = tables->splits_begin[t], outputs = tables->outputs_begin[t];
+      const std::uint32_t pairs = tables->packed_begin[t + 1] - tables->packed_begin[t];
+      PackedTree tree{};
+      tree.thresholds = tables->split_thresholds.data() + split;
+      tree.splits = tables->split_nodes.data() + split;
+      tree.splits_count = (model_.tree_begin[t + 1] - model_.tree_begin[t]) / 2;
+      tree.count = pairs;
+      tree.leaves = pairs > 0 ? tables->packed.data() + tables->packed_begin[t] : nullptr;
+      tree.paths = tables->paths.data() + tables->paths_begin[t];
+      tree.split_slots = tables->split_slots.data() + 8 * t;
+      tree.outputs = tables->outputs.data() + outputs;
+      tree.num_outputs = tables->outputs_begin[t + 1] - outputs;
+      tree.features = tables->feature_begin[t + 1] - tables->feature_begin[t];
+      for (std::uint32_t p = 0; p < pairs; ++p) tree.six |= tree.leaves[p].slots > 31;
+      tables->packed_trees.push_back(tree);
     }
     tables->bias.assign(model_.base_margin.begin(), model_.base_margin.end());
     for (std::size_t t = 0; t < trees; ++t) tables->bias[model_.tree_group[t]] += node_mean_[model_.tree_begin[t]];
@@ -307,7 +391,7 @@ std::size_t TreeShap::num_table_entries() const { return tables().entries; }
 std::size_t TreeShap::num_packed_trees() const {
   const Tables &tab = tables();
   std::size_t packed = 0;
-  for (std::size_t t = 0; t < model_.num_trees(); ++t) packed += tab.packed_begin[t + 1] > tab.packed_begin[t];
+  for (const PackedTree &tree : tab.packed_trees) packed += tree.leaves != nullptr;
   return packed;
 }
 
@@ -322,6 +406,7 @@ void TreeShap::explain(const float *rows, std::size_t nrow, float missing, Scrat
   if (scratch.goes.size() < tab.max_tree_nodes) scratch.goes.resize(tab.max_tree_nodes);
   if (scratch.masks.size() < tab.max_tree_nodes) scratch.masks.resize(tab.max_tree_nodes);
   if (scratch.banks.size() < kBanks * tab.max_tree_features) scratch.banks.resize(kBanks * tab.max_tree_features);
+  if (scratch.sums.size() < (ncol + 15) / 16 * 16) scratch.sums.resize((ncol + 15) / 16 * 16);
 
   for (std::size_t first = 0; first < nrow; first += kBlockRows) {
     const std::size_t count = std::min(kBlockRows, nrow - first);
@@ -329,10 +414,28 @@ void TreeShap::explain(const float *rows, std::size_t nrow, float missing, Scrat
     std::fill(block, block + count * row_stride, 0.0);
     for (std::size_t r = 0; r < count; ++r)
       for (std::size_t g = 0; g < model_.num_outputs(); ++g) block[r * row_stride + g * stride + ncol] = tab.bias[g];
-    for (std::size_t t = 0; t < model_.num_trees(); ++t) {
+    for (std::size_t t = 0; t < model_.num_trees();) {
       const std::size_t offset = model_.tree_group[t] * stride;
-      for (std::size_t r = 0; r < count; ++r)
-        explain_tree(t, rows + (first + r) * ncol, missing, scratch, block + r * row_stride + offset);
+      // Packed trees go in runs of the same output, each row's sums kept apart meanwhile.
+      std::size_t end = t;
+      while (end < model_.num_trees() && end - t < kPackedRun && tab.packed_trees[end].leaves != nullptr &&
+             model_.tree_group[end] == model_.tree_group[t])
+        ++end;
+      if (end == t) {
+        for (std::size_t r = 0; r < count; ++r)
+          explain_tree(t, rows + (first + r) * ncol, missing, scratch, block + r * row_stride + offset);
+        ++t;
+        continue;
+      }
+      for (std::size_t r = 0; r < count; ++r) {
+        double *sums = scratch.sums.data();
+        std::fill(sums, sums + (ncol + 15) / 16 * 16, 0.0);
+        explain_packed_trees_avx512(tab.packed_trees.data() + t, end - t, rows + (first + r) * ncol, ncol, missing,
+                                    tab.table.data(), sums);
+        double *phi = block + r * row_stride + offset;
+        for (std::size_t f = 0; f < ncol; ++f) phi[f] += sums[f];
+      }
+      t = end;
     }
   }
 }
@@ -342,10 +445,9 @@ void TreeShap::explain_tree(std::size_t t, const float *row, float missing, Scra
   const TreeNode *tree = model_.nodes.data() + model_.tree_begin[t];
   const std::uint32_t n = model_.tree_begin[t + 1] - model_.tree_begin[t];
   std::uint8_t *goes = scratch.goes.data();
-  std::uint64_t goes_right[2] = {0, 0};  // goes, as bits (AVX-512 only)
   if (kernel_ == TreeKernel::avx512 && !model_.has_categorical && !model_.has_zero_missing) {
     fill_goes_avx512(tab.node_thresholds.data() + model_.tree_begin[t], tab.node_splits.data() + model_.tree_begin[t], n,
-                     row, model_.num_features, missing, goes, goes_right);
+                     row, model_.num_features, missing, goes);
   } else if (model_.has_categorical || model_.has_zero_missing) {
     for (std::uint32_t i = 0; i < n; ++i) {
       const TreeNode &node = tree[i];
@@ -366,13 +468,6 @@ void TreeShap::explain_tree(std::size_t t, const float *row, float missing, Scra
   }
   const std::uint32_t *features = tab.features.data() + tab.feature_begin[t];
   const std::uint32_t nf = tab.feature_begin[t + 1] - tab.feature_begin[t];
-  if (tab.packed_begin[t + 1] > tab.packed_begin[t]) {
-    alignas(64) float acc[TreeShap::kMaxPackedTreeFeatures];
-    add_packed_leaves_avx512(tab.packed.data() + tab.packed_begin[t], tab.packed_begin[t + 1] - tab.packed_begin[t],
-                             goes_right, tab.split_slots.data() + 16 * t, nf, tab.table.data(), acc);
-    for (std::uint32_t k = 0; k < nf; ++k) phi[features[k]] += acc[k];
-    return;
-  }
   // Every leaf adds to each feature of its path, and neighbouring leaves share features:
   // adding straight into phi would chain each addition to the previous one through memory.
   // Leaves take turns over kBanks accumulators of the tree's own features instead.

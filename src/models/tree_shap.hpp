@@ -22,9 +22,10 @@
 // The tables hold floats (XGBoost's own TreeSHAP runs in float; the sums stay in double).
 // Where the CPU has AVX-512 and the model has no categorical or LightGBM zero-band splits,
 // tabulated trees within the kMaxPacked* limits are "packed": the row's directions are
-// computed 16 nodes at a time as bits, and each leaf's work is a few vector instructions
-// (P from the bits, its table entries picked by permutes, its slots moved onto the tree's
-// features by a per-leaf permutation), see tree_shap_avx512.cpp.
+// computed 16 nodes at a time as bits, P for eight pairs of sibling leaves at a time, and
+// each pair's work is a few vector instructions (its table entries picked by permutes, its
+// slots moved onto the tree's features by a per-pair permutation, in 64-byte records),
+// runs of packed trees one row at a time; see tree_shap_avx512.cpp.
 
 #include <cstddef>
 #include <cstdint>
@@ -36,36 +37,71 @@
 
 namespace riskkit::detail {
 
-/// One leaf of a packed tree (see TreeShap): what its vector work needs, in one record.
-/// Node sets are bitsets of the tree's (at most 128) nodes, two words.
-struct PackedLeaf {
-  std::uint64_t path[2];    ///< the splits on the leaf's path
-  std::uint64_t right[2];   ///< those of them the path leaves to the right
-  float ratio[8];           ///< per slot: (1 - z) / z; 0 past the leaf's d slots
-  std::uint8_t slot[32];    ///< per feature of the tree: the leaf's slot for it (0 when none)
-  std::uint32_t has;        ///< the tree's features on the leaf's path, one bit each
-  std::uint32_t table_begin;  ///< into the tables: 2^d entries, A(Q) per subset Q of slots
-  std::uint32_t slots;      ///< (1 << d) - 1
+/// Two sibling leaves of a packed tree (see TreeShap), or one leaf and a "ghost" of zero
+/// table entries: what their vector work needs, in one record. Lane 2j of a vector holds
+/// the left child's slot j, lane 2j + 1 the right child's (both leaves split on the same
+/// features, so they share slots; only the parent's own slot differs in zero fraction).
+/// One cache line: the kernel slows with every byte it reads.
+struct alignas(64) PackedLeaf {
+  /// Per slot j (< 6): (1 - z_j) / z_j, the same for both leaves but at the parent's slot,
+  /// where it is the left leaf's; [7]: the right leaf's there. (A ghost's: its sibling's.)
+  float ratio[8];
+  /// Per feature k of the tree, 2 × the leaves' slot for it (0 when none), as a nibble:
+  /// word k / 16, bit 4 (k % 16 / 2) + 32 (k % 2) (see add_pair).
+  std::uint64_t slot[2];
+  std::uint32_t has;           ///< the tree's features on the leaves' path, one bit each
+  std::uint32_t table_begin;   ///< into the tables: the left leaf's 2^d entries, A(Q) per subset Q
+  std::uint32_t second_begin;  ///< the right leaf's (a ghost's: 64 zeros)
+  std::uint16_t parent_lane;   ///< the bit of the right leaf's lane at the parent's slot
+  std::uint8_t slots;          ///< (1 << d) - 1
+};
+
+/// Per pair of a packed tree, where its path goes, for eight pairs at a time. Node sets
+/// are bitsets of the tree's (at most 63) split nodes, numbered in node order.
+struct PackedPaths {
+  std::uint64_t path[8];   ///< the splits on the path above the leaves' parent
+  std::uint64_t right[8];  ///< those of them the path leaves to the right
+  std::uint64_t info[8];   ///< (1 << d) - 1 | the parent's slot << 8 | the parent's split node << 16
+};
+
+/// Where a packed tree's per-feature sums go: 16 consecutive model features from `first`,
+/// lane i taking the tree's feature `local[i]` when bit i of `mask` is set.
+struct PackedFeatures {
+  std::uint32_t first;
+  std::uint32_t mask;
+  std::uint8_t local[16];
+};
+
+/// One packed tree: what explain_packed_trees_avx512 reads.
+struct PackedTree {
+  const float *thresholds;      ///< TreeNode::threshold per split node, padded to a multiple of 16
+  const std::uint32_t *splits;  ///< TreeNode::split per split node, likewise
+  std::uint32_t splits_count;   ///< split nodes (at most 63)
+  std::uint32_t count;          ///< leaf pairs: of `leaves`, and in `paths` (rounded up to 8)
+  const PackedLeaf *leaves;     ///< null for a tree that is not packed
+  const PackedPaths *paths;
+  const std::uint64_t *split_slots;  ///< 8 words: word s, the split nodes whose split is slot s
+  const PackedFeatures *outputs;
+  std::uint32_t num_outputs;         ///< of `outputs`
+  std::uint32_t features;            ///< of the tree
+  std::uint32_t six;                 ///< 1 when a leaf has 6 path features
 };
 
 /// Writes goes[i] = 1 when the row (`ncol` features) goes right at node i of a tree of n
 /// nodes (anything for a leaf), whose nodes' TreeNode::threshold and TreeNode::split are
-/// `thresholds` and `splits` (16 readable entries from each multiple of 16 below n), and
-/// the same for the first 128 nodes as bits of `right[2]` (which the caller zeroes), as
+/// `thresholds` and `splits` (16 readable entries from each multiple of 16 below n), as
 /// TreeShap's portable loop, for models without categorical or LightGBM zero-band splits.
 /// Defined in tree_shap_avx512.cpp; call only where best_tree_kernel() is avx512.
 void fill_goes_avx512(const float *thresholds, const std::uint32_t *splits, std::uint32_t n, const float *row,
-                      std::size_t ncol, float missing, std::uint8_t *goes, std::uint64_t *right) noexcept;
+                      std::size_t ncol, float missing, std::uint8_t *goes) noexcept;
 
-/// Writes to `acc[32]` (one float per feature of the tree, 0 past its `features`) the sum of
-/// the leaves [leaves, leaves + count) of one packed tree, for a row that goes right at the
-/// nodes `right[2]` (bitset). `split_slots[w * 8 + s]` is word w of the set of nodes whose
-/// split is slot s (a node's split has the same slot on every path through it). `table` must
-/// hold 64 readable floats past every leaf's table_begin. Defined in tree_shap_avx512.cpp;
-/// call only where best_tree_kernel() is avx512.
-void add_packed_leaves_avx512(const PackedLeaf *leaves, std::size_t count, const std::uint64_t *right,
-                              const std::uint64_t *split_slots, std::size_t features, const float *table,
-                              float *acc) noexcept;
+/// Adds to `sums` (one double per model feature, `ncol` rounded up to 16) the contributions
+/// of the packed trees [trees, trees + count) for the row (`ncol` features, `missing` as in
+/// fill_goes_avx512). `table` must hold 64 readable floats past every leaf's table_begin
+/// and second_begin. Defined in tree_shap_avx512.cpp; call only where best_tree_kernel()
+/// is avx512.
+void explain_packed_trees_avx512(const PackedTree *trees, std::size_t count, const float *row, std::size_t ncol,
+                                 float missing, const float *table, double *sums) noexcept;
 
 /// Per-model TreeSHAP tables. The node means are computed at construction; the Fast
 /// TreeSHAP tables on the first explain() call (thread-safe), so loading stays cheap.
@@ -86,6 +122,7 @@ class TreeShap {
     std::vector<double> banks;         ///< per-tree accumulators of a tree's features
     std::vector<std::uint32_t> slots;  ///< the path algorithm's per-slot flags and P
     std::vector<double> poly;          ///< the path algorithm's polynomial and per-slot values
+    std::vector<double> sums;          ///< per feature, rounded up to 16: one row's sums over packed trees
   };
 
   /// Writes the contributions of `nrow` rows (row-major, num_features columns) into

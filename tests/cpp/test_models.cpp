@@ -500,6 +500,37 @@ TEST_CASE("TreeSHAP's tables and path algorithm equal XGBoost's pred_contribs at
   }
 }
 
+TEST_CASE("TreeSHAP equals XGBoost's pred_contribs on a model of more than 64 columns") {
+  // Wide rows: the packed kernel reads them by gathers, trees of more than 16 features use
+  // both halves of its accumulators, and their sums go to the model's features in memory.
+  constexpr std::size_t kRows = 2000, kCols = 80, kExplained = 200;
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> normal;
+  std::uniform_real_distribution<float> unit;
+  std::vector<float> x(kRows * kCols), y(kRows);
+  for (auto &v : x) v = unit(rng) < 0.05f ? std::nanf("") : normal(rng);
+  for (std::size_t r = 0; r < kRows; ++r)
+    for (std::size_t j = 0; j < kCols; j += 3) y[r] += std::isnan(x[r * kCols + j]) ? 0.0f : x[r * kCols + j];
+  const auto trained = riskkit::detail::train_xgboost(
+      x.data(), y.data(), kRows, kCols,
+      {{"objective", "reg:squarederror"}, {"max_depth", "5"}, {"eta", "0.3"}, {"seed", "3"}, {"nthread", "1"}}, 4);
+  const auto reference = riskkit::load_model_from_memory(trained.ubj.data(), trained.ubj.size(), "wide",
+                                                         {riskkit::ModelBackend::xgboost_c_api});
+  const auto oracle = contributions(*reference, x.data(), kExplained);
+  const auto ensemble = *riskkit::detail::read_xgboost_model(trained.ubj, "wide");
+  riskkit::detail::TreeShap::Scratch scratch;
+  const riskkit::detail::TreeShap tables(ensemble), paths(ensemble, 0);
+  const riskkit::detail::TreeShap unpacked(ensemble, riskkit::detail::TreeShap::kMaxTableEntries,
+                                           riskkit::detail::TreeKernel::portable);
+  if (riskkit::detail::best_tree_kernel() == riskkit::detail::TreeKernel::avx512)
+    CHECK(tables.num_packed_trees() > 0);
+  for (const riskkit::detail::TreeShap *shap : {&tables, &paths, &unpacked}) {
+    std::vector<double> ours(oracle.size());
+    shap->explain(x.data(), kExplained, std::nanf(""), scratch, ours.data());
+    CHECK(max_abs_diff(ours, oracle) <= 1e-5);
+  }
+}
+
 TEST_CASE("logistic regression: hand-computed values, imputation, contributions") {
   const std::string doc = R"({"riskkit_model": "logistic", "format": 1, "intercept": -1.5, "features": [
       {"name": "a", "coefficient": 0.8, "mean": 1.0, "impute": 2.0},
