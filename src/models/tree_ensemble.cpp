@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "models/avx512_target.hpp"
+#include "models/simd_target.hpp"
 
 namespace riskkit::detail {
 namespace {
@@ -236,7 +236,7 @@ void build_complete_trees(TreeEnsemble &model) {
 }
 
 bool cpu_runs(TreeKernel kernel) noexcept {
-#if RK_HAVE_AVX512_KERNELS
+#if RK_HAVE_X86_KERNELS
   __builtin_cpu_init();
   switch (kernel) {
     case TreeKernel::portable: return true;

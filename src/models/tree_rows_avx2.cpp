@@ -9,12 +9,12 @@
 
 #include <algorithm>
 
-#include "models/avx512_target.hpp"
 #include "models/heap_block.hpp"
+#include "models/simd_target.hpp"
 
 namespace riskkit::detail {
 
-#if RK_HAVE_AVX512_KERNELS
+#if RK_HAVE_X86_KERNELS
 
 namespace {
 

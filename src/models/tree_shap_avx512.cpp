@@ -12,11 +12,11 @@
 #include <algorithm>
 #include <cstddef>
 
-#include "models/avx512_target.hpp"
+#include "models/simd_target.hpp"
 
 namespace riskkit::detail {
 
-#if RK_HAVE_AVX512_KERNELS
+#if RK_HAVE_X86_KERNELS
 
 namespace {
 

@@ -3,11 +3,11 @@
 // build's -march; best_tree_kernel() decides at run time whether it may be called.
 #include "models/tree_ensemble.hpp"
 
-#include "models/avx512_target.hpp"
+#include "models/simd_target.hpp"
 
 namespace riskkit::detail {
 
-#if RK_HAVE_AVX512_KERNELS
+#if RK_HAVE_X86_KERNELS
 
 namespace {
 

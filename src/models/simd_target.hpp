@@ -6,10 +6,10 @@
 // best_tree_kernel() decides at run time whether such code may run.
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define RK_HAVE_AVX512_KERNELS 1
+#define RK_HAVE_X86_KERNELS 1
 #include <immintrin.h>
 #define RK_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
 #define RK_AVX2 __attribute__((target("avx2")))
 #else
-#define RK_HAVE_AVX512_KERNELS 0
+#define RK_HAVE_X86_KERNELS 0
 #endif
