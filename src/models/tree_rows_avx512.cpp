@@ -140,28 +140,20 @@ RK_AVX512 void accumulate_block(const TreeEnsemble &model, const float *rows, st
   store_block_sums(sums, nrow, k, kBlockRows, margins);
 }
 
-// accumulate_block with as many vectors as `nrow` rows fill.
+// Blocks of 5 to 7 vectors walk 8 (the lanes past the batch are masked off), so that five
+// sizes are compiled, not eight.
 template <bool kSentinel>
-RK_AVX512 void accumulate_rows(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
-                               float *margins) noexcept {
-  if (nrow > 4 * kLanes) accumulate_block<kSentinel, 8>(model, rows, nrow, missing, margins);
-  else if (nrow > 3 * kLanes) accumulate_block<kSentinel, 4>(model, rows, nrow, missing, margins);
-  else if (nrow > 2 * kLanes) accumulate_block<kSentinel, 3>(model, rows, nrow, missing, margins);
-  else if (nrow > kLanes) accumulate_block<kSentinel, 2>(model, rows, nrow, missing, margins);
-  else accumulate_block<kSentinel, 1>(model, rows, nrow, missing, margins);
-}
+constexpr HeapBlockFn kByVectors[kVectors] = {
+    &accumulate_block<kSentinel, 1>, &accumulate_block<kSentinel, 2>, &accumulate_block<kSentinel, 3>,
+    &accumulate_block<kSentinel, 4>, &accumulate_block<kSentinel, 8>, &accumulate_block<kSentinel, 8>,
+    &accumulate_block<kSentinel, 8>, &accumulate_block<kSentinel, 8>};
 
 }  // namespace
 
-RK_AVX512 void accumulate_heap_avx512(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
-                                      float *margins) noexcept {
-  const std::size_t ncol = model.num_features;
-  const std::size_t k = model.num_outputs();
-  for (std::size_t begin = 0; begin < nrow; begin += kBlockRows) {
-    const std::size_t n = std::min(kBlockRows, nrow - begin);
-    if (std::isnan(missing)) accumulate_rows<false>(model, rows + begin * ncol, n, missing, margins + begin * k);
-    else accumulate_rows<true>(model, rows + begin * ncol, n, missing, margins + begin * k);
-  }
+void accumulate_heap_avx512(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
+                            float *margins) noexcept {
+  static constexpr HeapKernel kKernel{kLanes, kVectors, {kByVectors<false>, kByVectors<true>}};
+  accumulate_heap(kKernel, model, rows, nrow, missing, margins);
 }
 
 #else
