@@ -84,7 +84,8 @@ struct CompleteTrees {
 /// from `begin` in each array: node p at slot p, the leaf reached at p at slot p mod slots.
 /// The AVX-512 batch kernel walks 16 rows through one tree at a time: the nodes of levels
 /// 0-3, of level 4 and of level 5 each fit one or two vector registers, so those steps find
-/// their nodes by permutes rather than gathers, and each row adds the trees in order.
+/// their nodes by permutes rather than gathers, and each row adds the trees in order. The
+/// AVX2 kernel does the same with 8 rows and registers through level 4.
 struct HeapTrees {
   std::vector<float> thresholds;
   std::vector<std::uint32_t> splits;  ///< feature index | TreeNode::kDefaultLeft
