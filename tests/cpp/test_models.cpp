@@ -222,8 +222,9 @@ TEST_CASE("contributions with a missing-value sentinel equal contributions with 
 }
 
 TEST_CASE("one model shared by many threads gives every thread the single-threaded answers") {
-  // A loaded model is immutable: threads predict and explain concurrently, including the
-  // first contributions() call that builds the Fast TreeSHAP tables (raced on purpose).
+  // A loaded model is immutable: threads predict (single rows and batches, which walk other
+  // layouts) and explain concurrently, including the first contributions() call that builds
+  // the Fast TreeSHAP tables (raced on purpose).
   const auto &f = fixtures();
   for (const char *file : {"regression_d6.ubj", "categorical_d5.json"}) {
     CAPTURE(file);
@@ -237,7 +238,10 @@ TEST_CASE("one model shared by many threads gives every thread the single-thread
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t)
       threads.emplace_back([&, t] {
-        for (int round = 0; round < 5; ++round)
+        for (int round = 0; round < 5; ++round) {
+          const auto batch = predict(*shared, f.matrix.data(), rows, PredictOutput::value, 1);
+          mismatches[static_cast<std::size_t>(t)] +=
+              std::memcmp(batch.data(), want_value.data(), batch.size() * sizeof(double)) != 0;
           for (std::size_t r = static_cast<std::size_t>(t) % 3; r < rows; r += 3) {
             const float *row = f.matrix.data() + r * f.cols;
             const auto value = predict(*shared, row, 1, PredictOutput::value, 1);
@@ -248,6 +252,7 @@ TEST_CASE("one model shared by many threads gives every thread the single-thread
             mismatches[static_cast<std::size_t>(t)] +=
                 std::memcmp(contribs.data(), want_contribs.data() + r * width, width * sizeof(double)) != 0;
           }
+        }
       });
     for (auto &thread : threads) thread.join();
     for (int t = 0; t < kThreads; ++t) CHECK(mismatches[static_cast<std::size_t>(t)] == 0);
