@@ -13,6 +13,9 @@ namespace {
 // As the XGBoost evaluator: rows per block that stay in L1, trees walked in lockstep.
 constexpr std::size_t kBlockRows = 64;
 constexpr std::size_t kGroupTrees = CompleteTrees::kGroupTrees;
+// Fewer rows walk one at a time (measured, 500 trees of 63 leaves: 16 rows take 179 µs as
+// one vector and 173 µs one by one, 32 rows 211 against 339 µs).
+constexpr std::size_t kMinVectorRows = 16;
 
 // The value of leaf `node` of a linear tree for `row`, as LightGBM's Tree::Predict: the
 // constant plus each coefficient times its feature (0 within the zero band, as LightGBM's
@@ -31,8 +34,12 @@ double linear_leaf_value(const LightGbmLinearLeaves &linear, const std::vector<d
 
 }  // namespace
 
-LightGbmModel::LightGbmModel(LightGbmEnsemble model) : model_(std::move(model)), shap_(model_.trees) {
+LightGbmModel::LightGbmModel(LightGbmEnsemble model, TreeKernel kernel)
+    : model_(std::move(model)), shap_(model_.trees) {
   const TreeEnsemble &trees = model_.trees;
+  vector_batches_ = kernel == TreeKernel::avx512 && model_.linear.empty() && !trees.has_categorical &&
+                    !trees.has_zero_missing && trees.num_outputs() <= kMaxLightGbmBatchOutputs &&
+                    trees.nodes.size() < (std::size_t{1} << 28);
   for (std::size_t first = 0; first < trees.num_trees(); first += kGroupTrees) {
     const auto depths = trees.tree_depth.begin() + static_cast<std::ptrdiff_t>(first);
     const auto count = static_cast<std::ptrdiff_t>(std::min(kGroupTrees, trees.num_trees() - first));
@@ -72,6 +79,7 @@ void LightGbmModel::accumulate(const float *rows, std::size_t nrow, float missin
 
 template <bool kLinear>
 void LightGbmModel::accumulate_routed(const float *rows, std::size_t nrow, float missing, double *margins) const noexcept {
+  if (vector_batches_ && nrow >= kMinVectorRows) return accumulate_lightgbm_avx512(model_.trees, rows, nrow, missing, margins);
   const bool sentinel = !std::isnan(missing);
   const bool general = model_.trees.has_categorical || model_.trees.has_zero_missing;
   if (general) {

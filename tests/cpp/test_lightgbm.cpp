@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/lightgbm_model.hpp"
 #include "models/lightgbm_text.hpp"
 #include "models/xgboost_json.hpp"
 #include "riskkit/error.hpp"
@@ -129,6 +130,47 @@ TEST_CASE("native LightGBM models match lightgbm 4.7's raw scores, values and pr
     CHECK(contrib_diff <= 1e-5);
     MESSAGE(name << ": margin " << margin_diff << ", value " << value_diff << ", contributions " << contrib_diff);
   }
+}
+
+TEST_CASE("the AVX-512 batch kernel gives the portable walk's margins bit for bit, at any batch size") {
+  // Numeric models without linear trees or zero-band splits score batches of 16 rows or more
+  // 16 rows per vector through each tree (where the CPU has AVX-512); the portable walk,
+  // held to lightgbm's own scores above, is the oracle. NaN and a sentinel; partial vectors.
+  using riskkit::detail::TreeKernel;
+  if (!riskkit::detail::cpu_runs(TreeKernel::avx512)) return;
+  const Json index = Json::parse(read_bytes(kData + "index.json"));
+  const std::size_t rows = index["rows"], cols = index["cols"];
+  const auto matrix = read_array<float>(kData + index["matrix"].get<std::string>());
+  std::vector<float> sentinel_rows = matrix;
+  for (float &x : sentinel_rows)
+    if (std::isnan(x)) x = -999.0f;
+  std::size_t vectorised = 0;
+  for (const Json &entry : index["models"]) {
+    const std::string name = entry["name"];
+    CAPTURE(name);
+    const std::string text = read_bytes(kData + entry["model"].get<std::string>());
+    const riskkit::detail::LightGbmModel portable(riskkit::detail::read_lightgbm_text(text, name), TreeKernel::portable);
+    const riskkit::detail::LightGbmModel vector(riskkit::detail::read_lightgbm_text(text, name), TreeKernel::avx512);
+    CHECK(!portable.vector_batches());
+    const auto &trees = vector.model().trees;
+    CHECK(vector.vector_batches() == (vector.model().linear.empty() && !trees.has_categorical && !trees.has_zero_missing));
+    vectorised += vector.vector_batches();
+    for (const float missing : {kNaN, -999.0f}) {
+      CAPTURE(missing);
+      const float *data = std::isnan(missing) ? matrix.data() : sentinel_rows.data();
+      const auto want = predict(portable, data, rows, PredictOutput::margin, missing);
+      for (const std::size_t batch : {1, 15, 16, 17, 63, 64, 65, 200, 4000}) {
+        CAPTURE(batch);
+        std::vector<double> got;
+        for (std::size_t begin = 0; begin < rows; begin += batch) {
+          const auto part = predict(vector, data + begin * cols, std::min(batch, rows - begin), PredictOutput::margin, missing);
+          got.insert(got.end(), part.begin(), part.end());
+        }
+        CHECK(std::memcmp(got.data(), want.data(), want.size() * sizeof(double)) == 0);
+      }
+    }
+  }
+  CHECK(vectorised >= 6);
 }
 
 TEST_CASE("LightGBM linear trees: const + coeff * x, the plain leaf value when a feature is missing") {
