@@ -12,7 +12,7 @@
 // predict_type CONTRIB for contributions; all with num_threads=1, as riskkit's nthread=1.
 // Output: one table of medians (and single-row p99) with riskkit/LightGBM ratios.
 //
-// lib_lightgbm.so is found through RK_LIGHTGBM_LIB, else in the project's .venv.
+// lib_lightgbm.so is found through RK_LIGHTGBM_LIB, else in the project's .venv-bench or .venv.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "riskkit/models/model.hpp"
+#include "wheel_library.hpp"
 
 namespace {
 
@@ -75,17 +76,6 @@ struct LightGbm {
     if (status != 0) throw std::runtime_error(std::string("LightGBM: ") + last_error());
   }
 };
-
-std::string find_library() {
-  if (const char *env = std::getenv("RK_LIGHTGBM_LIB")) return env;
-  const std::filesystem::path venv = std::filesystem::path(RK_SOURCE_DIR) / ".venv" / "lib";
-  std::error_code ec;
-  for (const auto &python : std::filesystem::directory_iterator(venv, ec)) {
-    const auto lib = python.path() / "site-packages" / "lightgbm" / "lib" / "lib_lightgbm.so";
-    if (std::filesystem::exists(lib)) return lib.string();
-  }
-  return {};
-}
 
 // Rows with 5 % missing values and labels from a noisy logistic function of a few columns.
 std::vector<float> make_rows(std::size_t rows, std::uint64_t seed, std::vector<float> *labels = nullptr) {
@@ -212,10 +202,10 @@ void bench_model(const LightGbm &lgb, std::size_t trees, int leaves) {
 }  // namespace
 
 int main() {
-  const std::string path = find_library();
+  const std::string path = find_wheel_library(RK_SOURCE_DIR, "RK_LIGHTGBM_LIB", "lightgbm", "lib_lightgbm.so");
   void *lib = path.empty() ? nullptr : dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) {
-    std::printf("lib_lightgbm.so not found (pip install lightgbm into .venv, or set RK_LIGHTGBM_LIB); skipped\n");
+    std::printf("lib_lightgbm.so not found (pip install lightgbm into .venv-bench or .venv, or set RK_LIGHTGBM_LIB); skipped\n");
     return 0;
   }
   const LightGbm lgb(lib);

@@ -1,12 +1,14 @@
-// Model loading: riskkit::load_model against XGBoost's XGBoosterLoadModel (the library
-// linked here, Debian's 1.7.4), on the same files, in the same process.
+// Model loading: riskkit::load_model against XGBoost's XGBoosterLoadModel, on the same files,
+// in the same process, for two XGBoost releases: the linked system library (Debian's
+// 1.7.4) and the current release's wheel library when found (xgboost_peer.hpp).
 //
 // By default the program trains a binary:logistic model of 1000 trees of depth 8 over 60
 // features with 5 % missing (the largest model of bench_models), saves it as UBJSON and
 // JSON in a temporary directory, and times loading each file. With path arguments it
 // times those model files instead. Each figure is the median of the repeats, wall time and
-// process CPU time, from a file and from memory. Before timing, both loaded models must give the
-// same margins (within 1e-6) on a thousand rows, else the program refuses to benchmark.
+// process CPU time, from a file and from memory. Before timing, every release's loaded model
+// must give the same margins as riskkit's (within 1e-6) on a thousand rows, else the
+// program refuses to benchmark.
 //
 //   bench_model_load [MODEL_FILE] [--repeats N]
 #include <xgboost/c_api.h>
@@ -28,19 +30,13 @@
 #include "models/xgboost_c_api.hpp"
 #include "riskkit/error.hpp"
 #include "riskkit/models/model.hpp"
+#include "xgboost_peer.hpp"
 
 namespace {
 
 constexpr std::size_t kFeatures = 60;
 constexpr std::size_t kTrainRows = 10000;
 constexpr std::size_t kCheckRows = 1000;
-
-void xgboost_check(int status) {
-  if (status != 0) {
-    std::fprintf(stderr, "XGBoost: %s\n", XGBGetLastError());
-    std::exit(1);
-  }
-}
 
 // Rows with 5 % missing values and labels from a noisy logistic function of a few columns.
 std::vector<float> make_rows(std::size_t rows, std::mt19937_64 &rng) {
@@ -102,60 +98,95 @@ Timing median_ms(int repeats, F &&run) {
   return {median(wall), median(cpu)};
 }
 
-BoosterHandle xgboost_booster() {
+constexpr const char *kMarginConfig =
+    R"({"type": 1, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
+
+// Margins of `xgb`'s booster loaded from `path`, on `rows` of `cols` features.
+std::vector<float> xgboost_margins(const XgboostPeer &xgb, const std::string &path, const std::vector<float> &rows,
+                                   std::size_t cols) {
   BoosterHandle booster = nullptr;
-  xgboost_check(XGBoosterCreate(nullptr, 0, &booster));
-  return booster;
+  DMatrixHandle matrix = nullptr;
+  check(xgb, xgb.XGBoosterCreate(nullptr, 0, &booster));
+  check(xgb, xgb.XGBoosterLoadModel(booster, path.c_str()));
+  check(xgb, xgb.XGDMatrixCreateFromMat(rows.data(), rows.size() / cols, cols, std::nanf(""), &matrix));
+  const bst_ulong *shape = nullptr;
+  bst_ulong dim = 0;
+  const float *out = nullptr;
+  check(xgb, xgb.XGBoosterPredictFromDMatrix(booster, matrix, kMarginConfig, &shape, &dim, &out));
+  std::size_t size = 1;
+  for (bst_ulong i = 0; i < dim; ++i) size *= shape[i];
+  std::vector<float> margins(out, out + size);
+  xgb.XGDMatrixFree(matrix);
+  xgb.XGBoosterFree(booster);
+  return margins;
 }
 
-// Both loaders must agree before their speed is compared.
-void check_same_margins(const std::string &path, const std::vector<float> &rows) {
-  const auto ours = riskkit::load_model(path);
-  const std::size_t nrow = rows.size() / ours->num_features();
-  std::vector<double> ours_margin(nrow * ours->num_outputs());
-  ours->predict(rows.data(), nrow, ours->num_features(), {riskkit::PredictOutput::margin, 1}, ours_margin.data());
-  const auto reference = riskkit::load_model(path, {riskkit::ModelBackend::xgboost_c_api});
-  std::vector<double> their_margin(ours_margin.size());
-  reference->predict(rows.data(), nrow, ours->num_features(), {riskkit::PredictOutput::margin, 1}, their_margin.data());
-  for (std::size_t i = 0; i < ours_margin.size(); ++i)
-    if (!(std::abs(ours_margin[i] - their_margin[i]) <= 1e-6)) {
-      std::fprintf(stderr, "%s: margins differ at %zu: %.9g vs %.9g; refusing to benchmark\n", path.c_str(), i,
-                   ours_margin[i], their_margin[i]);
-      std::exit(1);
-    }
+// Every release must agree with riskkit before their speed is compared.
+void check_same_margins(const std::string &path, const riskkit::Model &ours, const std::vector<XgboostPeer> &peers,
+                        const std::vector<float> &rows) {
+  const std::size_t nrow = rows.size() / ours.num_features();
+  std::vector<double> ours_margin(nrow * ours.num_outputs());
+  ours.predict(rows.data(), nrow, ours.num_features(), {riskkit::PredictOutput::margin, 1}, ours_margin.data());
+  for (const auto &xgb : peers) {
+    const auto theirs = xgboost_margins(xgb, path, rows, ours.num_features());
+    for (std::size_t i = 0; i < ours_margin.size(); ++i)
+      if (theirs.size() != ours_margin.size() || !(std::abs(ours_margin[i] - theirs[i]) <= 1e-6)) {
+        std::fprintf(stderr, "%s: XGBoost %s margins differ at %zu: %.9g vs %.9g; refusing to benchmark\n",
+                     path.c_str(), xgb.version.c_str(), i, ours_margin[i], i < theirs.size() ? theirs[i] : NAN);
+        std::exit(1);
+      }
+  }
 }
 
-void bench_file(const std::string &path, int repeats, const std::vector<float> &check_rows) {
+// Median times of `load(booster)` on fresh boosters of `xgb`, created and freed outside
+// the timed region.
+template <typename F>
+Timing xgboost_load_ms(const XgboostPeer &xgb, int repeats, F &&load) {
+  std::vector<BoosterHandle> boosters(static_cast<std::size_t>(repeats));
+  for (auto &b : boosters) check(xgb, xgb.XGBoosterCreate(nullptr, 0, &b));
+  std::size_t next = 0;
+  const Timing t = median_ms(repeats, [&] { check(xgb, load(boosters[next++])); });
+  for (BoosterHandle b : boosters) xgb.XGBoosterFree(b);
+  return t;
+}
+
+// Loading one file from the file and from memory.
+struct LoadTimes {
+  Timing file, memory;
+};
+
+void bench_file(const std::string &path, int repeats, const std::vector<XgboostPeer> &peers,
+                const std::vector<float> &check_rows) {
   const std::string bytes = read_bytes(path);
   const auto model = riskkit::load_model(path);
-  if (model->num_features() == kFeatures) check_same_margins(path, check_rows);
+  if (model->num_features() == kFeatures) check_same_margins(path, *model, peers, check_rows);
   std::printf("%s: %.2f MB, %zu features, %zu outputs\n", path.c_str(), static_cast<double>(bytes.size()) / 1e6,
               model->num_features(), model->num_outputs());
 
-  const Timing ours_file = median_ms(repeats, [&] { riskkit::load_model(path); });
-  const Timing ours_memory =
-      median_ms(repeats, [&] { riskkit::load_model_from_memory(bytes.data(), bytes.size(), path); });
-  std::vector<BoosterHandle> boosters;  // created and freed outside the timed region
-  for (int i = 0; i < 2 * repeats; ++i) boosters.push_back(xgboost_booster());
-  std::size_t next = 0;
-  const Timing theirs_file = median_ms(repeats, [&] { xgboost_check(XGBoosterLoadModel(boosters[next++], path.c_str())); });
-  const Timing theirs_memory = median_ms(
-      repeats, [&] { xgboost_check(XGBoosterLoadModelFromBuffer(boosters[next++], bytes.data(), bytes.size())); });
-  for (BoosterHandle b : boosters) XGBoosterFree(b);
+  const LoadTimes ours{median_ms(repeats, [&] { riskkit::load_model(path); }),
+                       median_ms(repeats, [&] { riskkit::load_model_from_memory(bytes.data(), bytes.size(), path); })};
+  std::vector<LoadTimes> theirs;
+  for (const auto &xgb : peers)
+    theirs.push_back({xgboost_load_ms(xgb, repeats, [&](BoosterHandle b) { return xgb.XGBoosterLoadModel(b, path.c_str()); }),
+                      xgboost_load_ms(xgb, repeats, [&](BoosterHandle b) {
+                        return xgb.XGBoosterLoadModelFromBuffer(b, bytes.data(), bytes.size());
+                      })});
 
-  int major = 0, minor = 0, patch = 0;
-  XGBoostVersion(&major, &minor, &patch);
-  std::printf("  %-26s %14s %14s %8s\n", ("median of " + std::to_string(repeats) + " loads").c_str(),
-              "riskkit", "XGBoost", "ratio");
-  const auto row = [](const char *what, double ours, double theirs) {
-    std::printf("  %-26s %11.2f ms %11.2f ms %7.2fx\n", what, ours, theirs, theirs / ours);
+  std::printf("  %-26s %14s", ("median of " + std::to_string(repeats) + " loads").c_str(), "riskkit");
+  for (const auto &xgb : peers) std::printf(" %14s %7s", ("XGBoost " + xgb.version).c_str(), "ratio");
+  std::printf("\n");
+  const auto row = [&](const char *what, Timing LoadTimes::*where, double Timing::*clock) {
+    const double mine = (ours.*where).*clock;
+    std::printf("  %-26s %11.2f ms", what, mine);
+    for (const auto &t : theirs) std::printf(" %11.2f ms %6.2fx", (t.*where).*clock, (t.*where).*clock / mine);
+    std::printf("\n");
   };
-  row("from the file, CPU", ours_file.cpu, theirs_file.cpu);
-  row("from the file, wall", ours_file.wall, theirs_file.wall);
-  row("from memory, CPU", ours_memory.cpu, theirs_memory.cpu);
-  row("from memory, wall", ours_memory.wall, theirs_memory.wall);
-  std::printf("  (XGBoost %d.%d.%d; ratio = XGBoost time / riskkit time, > 1 means riskkit loads faster)\n", major,
-              minor, patch);
+  row("from the file, CPU", &LoadTimes::file, &Timing::cpu);
+  row("from the file, wall", &LoadTimes::file, &Timing::wall);
+  row("from memory, CPU", &LoadTimes::memory, &Timing::cpu);
+  row("from memory, wall", &LoadTimes::memory, &Timing::wall);
+  std::printf("  (ratio = XGBoost time / riskkit time, > 1 means riskkit loads faster)\n");
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -167,6 +198,7 @@ int main(int argc, char **argv) {
     if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) repeats = std::max(1, std::atoi(argv[++i]));
     else paths.emplace_back(argv[i]);
   }
+  const std::vector<XgboostPeer> peers = xgboost_peers(RK_SOURCE_DIR);
   std::mt19937_64 rng(20261126);
   const auto check_rows = make_rows(kCheckRows, rng);
   try {
@@ -186,7 +218,7 @@ int main(int argc, char **argv) {
         paths.push_back(path);
       }
     }
-    for (const auto &path : paths) bench_file(path, repeats, check_rows);
+    for (const auto &path : paths) bench_file(path, repeats, peers, check_rows);
   } catch (const riskkit::Error &e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

@@ -25,7 +25,6 @@
 #include <iterator>
 #include <map>
 #include <memory>
-#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -80,13 +79,6 @@ struct Subject {
   std::unique_ptr<Data> rows;
   std::size_t cols() const { return rows->cols; }
 };
-
-void check(const XgboostPeer &xgb, int status) {
-  if (status != 0) {
-    std::fprintf(stderr, "XGBoost %s: %s\n", xgb.version.c_str(), xgb.XGBGetLastError());
-    std::exit(1);
-  }
-}
 
 BoosterHandle xgboost_load(const XgboostPeer &xgb, const std::string &bytes) {
   BoosterHandle booster = nullptr;
@@ -429,18 +421,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 int main(int argc, char **argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  static std::vector<XgboostPeer> peers{linked_xgboost()};
-  const std::string wheel = find_wheel_xgboost(RK_SOURCE_DIR);
-  std::string why = "no xgboost wheel in .venv-bench or .venv (set RK_BENCH_XGBOOST_LIB=<libxgboost.so>)";
-  if (auto current = wheel.empty() ? std::nullopt : open_xgboost(wheel, peers[0], why)) {
-    peers.push_back(*current);
-    std::printf("XGBoost peers: %s (linked), %s (%s)\n", peers[0].version.c_str(), current->version.c_str(),
-                wheel.c_str());
-  } else {
-    std::printf("current-release XGBoost peer skipped: %s; comparing with the linked XGBoost %s only\n", why.c_str(),
-                peers[0].version.c_str());
-  }
-  std::fflush(stdout);
+  static const std::vector<XgboostPeer> peers = xgboost_peers(RK_SOURCE_DIR);
 
   std::fprintf(stderr, "training the benchmark models with the XGBoost C API...\n");
   const Data train(kTrainRows, 1);

@@ -15,10 +15,14 @@
 #include <dlfcn.h>
 #include <xgboost/c_api.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "wheel_library.hpp"
 
 // The C API functions the benchmarks call; the 1.7.4 header's signatures, unchanged since.
 #define RK_XGBOOST_PEER_FUNCTIONS(X)                                                               \
@@ -26,6 +30,7 @@
   X(XGBGetLastError)                                                                               \
   X(XGBoosterCreate)                                                                               \
   X(XGBoosterFree)                                                                                 \
+  X(XGBoosterLoadModel)                                                                            \
   X(XGBoosterLoadModelFromBuffer)                                                                  \
   X(XGBoosterSetParam)                                                                             \
   X(XGBoosterPredictFromDense)                                                                     \
@@ -49,6 +54,14 @@ struct XgboostPeer {
   }
 };
 
+/// Exits with XGBoost's message when a C API call of `xgb` failed.
+inline void check(const XgboostPeer &xgb, int status) {
+  if (status != 0) {
+    std::fprintf(stderr, "XGBoost %s: %s\n", xgb.version.c_str(), xgb.XGBGetLastError());
+    std::exit(1);
+  }
+}
+
 /// The XGBoost linked into this program.
 inline XgboostPeer linked_xgboost() {
   XgboostPeer peer;
@@ -62,16 +75,7 @@ inline XgboostPeer linked_xgboost() {
 /// The current release's libxgboost.so: $RK_BENCH_XGBOOST_LIB, else the xgboost wheel in
 /// the project's .venv-bench, else in its .venv. Empty when none is found.
 inline std::string find_wheel_xgboost(const std::filesystem::path &source_dir) {
-  if (const char *path = std::getenv("RK_BENCH_XGBOOST_LIB")) return path;
-  for (const char *venv : {".venv-bench", ".venv"}) {
-    std::error_code ec;
-    for (const auto &python : std::filesystem::directory_iterator(source_dir / venv / "lib", ec)) {
-      const auto lib = python.path() / "site-packages" / "xgboost" / "lib" / "libxgboost.so";
-      if (python.path().filename().string().rfind("python3", 0) == 0 && std::filesystem::exists(lib))
-        return lib.string();
-    }
-  }
-  return {};
+  return find_wheel_library(source_dir, "RK_BENCH_XGBOOST_LIB", "xgboost", "libxgboost.so");
 }
 
 /// Opens the libxgboost.so at `path` beside the linked one (see the top of this file). The
@@ -98,4 +102,23 @@ inline std::optional<XgboostPeer> open_xgboost(const std::string &path, const Xg
     return std::nullopt;
   }
   return peer;
+}
+
+/// The releases to compare: the linked one, then the current release's wheel library when
+/// it is found and opens. Prints one line naming them, or saying why the current-release
+/// peer was skipped.
+inline std::vector<XgboostPeer> xgboost_peers(const std::filesystem::path &source_dir) {
+  std::vector<XgboostPeer> peers{linked_xgboost()};
+  const std::string wheel = find_wheel_xgboost(source_dir);
+  std::string why = "no xgboost wheel in .venv-bench or .venv (set RK_BENCH_XGBOOST_LIB=<libxgboost.so>)";
+  if (auto current = wheel.empty() ? std::nullopt : open_xgboost(wheel, peers[0], why)) {
+    peers.push_back(*current);
+    std::printf("XGBoost peers: %s (linked), %s (%s)\n", peers[0].version.c_str(), current->version.c_str(),
+                wheel.c_str());
+  } else {
+    std::printf("current-release XGBoost peer skipped: %s; comparing with the linked XGBoost %s only\n", why.c_str(),
+                peers[0].version.c_str());
+  }
+  std::fflush(stdout);
+  return peers;
 }
