@@ -2,7 +2,7 @@
 // What the batch kernels of the heap layout (tree_rows_avx512.cpp, tree_rows_avx2.cpp)
 // share: the batch cut into blocks, and while a block of rows walks the trees, its margins
 // held output by output (sums[output * block_rows + row]), so that a tree adds one vector
-// of rows at once.
+// of rows at once (the LightGBM kernel, lightgbm_rows_avx512.cpp, holds its double sums so too).
 
 #include <algorithm>
 #include <cmath>
@@ -40,17 +40,17 @@ inline void accumulate_heap(const HeapKernel &kernel, const TreeEnsemble &model,
 
 /// Copies the margins of `nrow` rows (row-major, `k` outputs each) into `sums`, with
 /// zeros for the rows from `nrow` to `block_rows` (lanes past the end of the batch).
-inline void load_block_sums(const float *margins, std::size_t nrow, std::size_t k, std::size_t block_rows,
-                            float *sums) noexcept {
+template <class T>
+void load_block_sums(const T *margins, std::size_t nrow, std::size_t k, std::size_t block_rows, T *sums) noexcept {
   for (std::size_t g = 0; g < k; ++g) {
     for (std::size_t r = 0; r < nrow; ++r) sums[g * block_rows + r] = margins[r * k + g];
-    std::fill(sums + g * block_rows + nrow, sums + (g + 1) * block_rows, 0.0f);
+    std::fill(sums + g * block_rows + nrow, sums + (g + 1) * block_rows, T{0});
   }
 }
 
 /// Writes the first `nrow` rows of `sums` back to the row-major margins.
-inline void store_block_sums(const float *sums, std::size_t nrow, std::size_t k, std::size_t block_rows,
-                             float *margins) noexcept {
+template <class T>
+void store_block_sums(const T *sums, std::size_t nrow, std::size_t k, std::size_t block_rows, T *margins) noexcept {
   for (std::size_t r = 0; r < nrow; ++r)
     for (std::size_t g = 0; g < k; ++g) margins[r * k + g] = sums[g * block_rows + r];
 }

@@ -11,7 +11,8 @@
 #include <cmath>
 #include <cstddef>
 
-#include "models/simd_target.hpp"
+#include "models/heap_block.hpp"
+#include "models/row_block_avx512.hpp"
 
 namespace riskkit::detail {
 
@@ -26,13 +27,7 @@ constexpr int kNodeWords = sizeof(TreeNode) / 4;
 static_assert(sizeof(TreeNode) == 16 && offsetof(TreeNode, threshold) == 0 && offsetof(TreeNode, split) == 4 &&
               offsetof(TreeNode, left) == 8);
 
-// The rows of one block, as in tree_rows_avx512.cpp: lane l of vector v is row v * 16 + l.
-struct Block {
-  const float *base[kVectors];
-  __mmask16 valid[kVectors];
-  __m512i offsets;
-  __m512 sentinel;  // NaN when there is none: never equal
-};
+using Block = RowBlock16<kVectors>;
 
 // Moves each lane from node `at` (an index into the model's nodes) to the child next_node
 // picks: NaN and the sentinel take the default direction, others go right unless
@@ -47,8 +42,7 @@ RK_AVX512 inline __m512i step(const Block &block, std::size_t v, __m512i at, __m
   const __m512i left = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), 0xFFFF,
                                                    _mm512_add_epi32(word, _mm512_set1_epi32(2)), words, 4);
   const __m512i feature = _mm512_and_si512(split, _mm512_set1_epi32(static_cast<int>(TreeNode::kFeatureMask)));
-  const __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), block.valid[v], _mm512_add_epi32(block.offsets, feature),
-                                            block.base[v], 4);
+  const __m512 x = block.values(v, feature);
   __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
   if constexpr (kSentinel) missing |= _mm512_cmp_ps_mask(x, block.sentinel, _CMP_EQ_OQ);
   const __mmask16 default_right =
@@ -59,28 +53,17 @@ RK_AVX512 inline __m512i step(const Block &block, std::size_t v, __m512i at, __m
   return _mm512_mask_add_epi32(child, right, child, _mm512_set1_epi32(1));
 }
 
-// Adds every tree's leaf values to the margins of at most kUsed * 16 rows, kept meanwhile
-// in sums[output * kBlockRows + row].
+// Adds every tree's leaf values to the margins of at most kUsed * 16 rows (held as in
+// heap_block.hpp).
 template <bool kSentinel, std::size_t kUsed>
 RK_AVX512 void accumulate_block(const TreeEnsemble &trees, const float *rows, std::size_t nrow, float missing,
                                 double *margins) noexcept {
   const std::size_t k = trees.num_outputs();
   const std::size_t ncol = trees.num_features;
   const auto *words = reinterpret_cast<const std::int32_t *>(trees.nodes.data());
-  Block block;
-  block.offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                     _mm512_set1_epi32(static_cast<int>(ncol)));
-  block.sentinel = _mm512_set1_ps(missing);
-  for (std::size_t v = 0; v < kUsed; ++v) {
-    const std::size_t first = std::min(v * kLanes, nrow);
-    block.base[v] = rows + first * ncol;
-    block.valid[v] = static_cast<__mmask16>((1u << std::min(kLanes, nrow - first)) - 1u);
-  }
+  const Block block(rows, nrow, ncol, kUsed, missing);
   alignas(64) double sums[kMaxLightGbmBatchOutputs * kBlockRows];
-  for (std::size_t g = 0; g < k; ++g) {
-    for (std::size_t r = 0; r < nrow; ++r) sums[g * kBlockRows + r] = margins[r * k + g];
-    std::fill(sums + g * kBlockRows + nrow, sums + (g + 1) * kBlockRows, 0.0);  // lanes past the batch
-  }
+  load_block_sums(margins, nrow, k, kBlockRows, sums);
   for (std::size_t t = 0; t < trees.num_trees(); ++t) {
     const __m512i tree_begin = _mm512_set1_epi32(static_cast<int>(trees.tree_begin[t]));
     __m512i at[kUsed];
@@ -100,8 +83,7 @@ RK_AVX512 void accumulate_block(const TreeEnsemble &trees, const float *rows, st
       _mm512_store_pd(lanes + 8, _mm512_add_pd(_mm512_load_pd(lanes + 8), high));
     }
   }
-  for (std::size_t r = 0; r < nrow; ++r)
-    for (std::size_t g = 0; g < k; ++g) margins[r * k + g] = sums[g * kBlockRows + r];
+  store_block_sums(sums, nrow, k, kBlockRows, margins);
 }
 
 template <bool kSentinel>

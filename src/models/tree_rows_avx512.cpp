@@ -9,7 +9,7 @@
 #include <algorithm>
 
 #include "models/heap_block.hpp"
-#include "models/simd_target.hpp"
+#include "models/row_block_avx512.hpp"
 
 namespace riskkit::detail {
 
@@ -22,14 +22,7 @@ constexpr std::size_t kVectors = 8;  // at most (4 measured 11 % slower at depth
 constexpr std::size_t kBlockRows = kLanes * kVectors;
 static_assert(TreeNode::kDefaultLeft == 1u << 31, "the default direction is read from the sign bit");
 
-// The rows of one block: lane l of vector v is row v * 16 + l of the block, at base[v] +
-// offsets[l]; lanes past the end of the batch are off in valid[v] and never read.
-struct Block {
-  const float *base[kVectors];
-  __mmask16 valid[kVectors];
-  __m512i offsets;
-  __m512 sentinel;  // NaN when there is none: never equal
-};
+using Block = RowBlock16<kVectors>;
 
 // Lane i of the result is table[p[i] mod 16]. The zero-masked forms, because GCC 12 warns
 // that the plain forms' undefined source "may be used uninitialized".
@@ -44,8 +37,7 @@ RK_AVX512 inline __m512i permute(__m512i p, __m512i table) noexcept {
 template <bool kSentinel>
 RK_AVX512 inline __m512i step(const Block &block, std::size_t v, __m512i p, __m512 threshold, __m512i split) noexcept {
   const __m512i feature = _mm512_and_si512(split, _mm512_set1_epi32(static_cast<int>(TreeNode::kFeatureMask)));
-  const __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), block.valid[v], _mm512_add_epi32(block.offsets, feature),
-                                            block.base[v], 4);
+  const __m512 x = block.values(v, feature);
   const __mmask16 default_right = static_cast<__mmask16>(~_mm512_movepi32_mask(split));
   const __mmask16 at_least = _mm512_cmp_ps_mask(x, threshold, _CMP_GE_OQ);  // false for NaN
   __mmask16 right;
@@ -119,15 +111,7 @@ RK_AVX512 void accumulate_block(const TreeEnsemble &model, const float *rows, st
                                 float *margins) noexcept {
   const std::size_t k = model.num_outputs();
   const std::size_t ncol = model.num_features;
-  Block block;
-  block.offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                     _mm512_set1_epi32(static_cast<int>(ncol)));
-  block.sentinel = _mm512_set1_ps(missing);
-  for (std::size_t v = 0; v < kUsed; ++v) {
-    const std::size_t first = std::min(v * kLanes, nrow);
-    block.base[v] = rows + first * ncol;
-    block.valid[v] = static_cast<__mmask16>((1u << std::min(kLanes, nrow - first)) - 1u);
-  }
+  const Block block(rows, nrow, ncol, kUsed, missing);
   alignas(64) float sums[kMaxHeapOutputs * kBlockRows];
   load_block_sums(margins, nrow, k, kBlockRows, sums);
   __m512 leaf[kUsed];
