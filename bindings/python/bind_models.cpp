@@ -126,6 +126,9 @@ riskkit.load_model / riskkit.Model, which accept any array-like or DataFrame.
            py::arg("missing") = std::nanf(""), py::arg("nthread") = 0,
            "Per-feature contributions to the margin, bias last: (n, f+1) or (n, k, f+1).")
       .def("__repr__", &repr);
+  m.def("tree_kernel", &riskkit::tree_kernel,
+        "The kernel this process walks trees with: \"avx512\", \"avx2\" or \"portable\" (the fastest the CPU runs, "
+        "unless RISKKIT_TREE_KERNEL caps it). Every kernel gives the same results.");
 }
 
 }  // namespace riskkit::python

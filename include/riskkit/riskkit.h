@@ -83,6 +83,9 @@ RK_API rk_status rk_model_predict(const rk_model *m, const float *rows, size_t n
 RK_API rk_status rk_model_contributions(const rk_model *m, const float *rows, size_t nrow, size_t ncol,
                                         const rk_predict_options *opt, double *out);
 RK_API void rk_model_free(rk_model *m);
+/* The kernel this process walks trees with: "avx512", "avx2" or "portable" (static string;
+ * RISKKIT_TREE_KERNEL=avx2|portable caps it). Results are the same with each. */
+RK_API const char *rk_tree_kernel(void);
 
 /* ---- engine ---------------------------------------------------------------------- */
 

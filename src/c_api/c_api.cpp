@@ -60,6 +60,7 @@ extern "C" {
 const char *rk_last_error(void) { return riskkit::detail::t_last_error.c_str(); }
 
 const char *rk_version(void) { return riskkit::version(); }
+const char *rk_tree_kernel(void) { return riskkit::tree_kernel(); }
 
 void rk_predict_options_init(rk_predict_options *opt) {
   if (!opt) return;

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "riskkit/error.hpp"
+#include "riskkit/models/model.hpp"
 #include "riskkit/version.hpp"
 
 int main(int argc, char **argv) {
@@ -74,7 +75,7 @@ int main(int argc, char **argv) {
   backtest_cmd->add_option("--overlap", backtest.overlap, "Pairwise rule overlap as CSV");
   backtest_cmd->add_option("--threads,-t", backtest.threads, "Threads (0 = all cores)");
 
-  app.add_subcommand("version", "Print the library version");
+  app.add_subcommand("version", "Print the library version and the tree kernel in use");
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -86,7 +87,7 @@ int main(int argc, char **argv) {
     if (*predict_cmd) return run_predict(predict);
     if (*explain_cmd) return run_explain(explain);
     if (*backtest_cmd) return run_backtest(backtest);
-    std::cout << "riskkit " << riskkit::version() << '\n';
+    std::cout << "riskkit " << riskkit::version() << "\ntree kernel: " << riskkit::tree_kernel() << '\n';
     return 0;
   } catch (const riskkit::Error &e) {
     std::cerr << "riskkit: error (" << riskkit::to_string(e.code()) << "): " << e.what() << '\n';

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "models/simd_target.hpp"
+#include "riskkit/models/model.hpp"
 
 namespace riskkit::detail {
 namespace {
@@ -251,12 +252,21 @@ bool cpu_runs(TreeKernel kernel) noexcept {
 #endif
 }
 
+const char *kernel_name(TreeKernel kernel) noexcept {
+  switch (kernel) {
+    case TreeKernel::avx2: return "avx2";
+    case TreeKernel::avx512: return "avx512";
+    case TreeKernel::portable: break;
+  }
+  return "portable";
+}
+
 TreeKernel best_tree_kernel() noexcept {
   static const TreeKernel best = [] {
     const char *cap = std::getenv("RISKKIT_TREE_KERNEL");
     const std::string_view name = cap ? cap : "";
-    for (const auto &[kernel, label] : {std::pair{TreeKernel::portable, "portable"}, std::pair{TreeKernel::avx2, "avx2"}})
-      if (name == label && cpu_runs(kernel)) return kernel;
+    for (const TreeKernel kernel : {TreeKernel::portable, TreeKernel::avx2})
+      if (name == kernel_name(kernel) && cpu_runs(kernel)) return kernel;
     return cpu_runs(TreeKernel::avx512) ? TreeKernel::avx512
            : cpu_runs(TreeKernel::avx2) ? TreeKernel::avx2
                                         : TreeKernel::portable;
@@ -293,3 +303,9 @@ void accumulate_margins(const TreeEnsemble &model, const float *rows, std::size_
 }
 
 }  // namespace riskkit::detail
+
+namespace riskkit {
+
+const char *tree_kernel() noexcept { return detail::kernel_name(detail::best_tree_kernel()); }
+
+}  // namespace riskkit

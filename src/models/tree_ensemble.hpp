@@ -164,6 +164,9 @@ enum class TreeKernel { portable, avx2, avx512 };
 /// Whether this CPU runs `kernel` (AVX-512 needs F, BW, DQ and VL).
 bool cpu_runs(TreeKernel kernel) noexcept;
 
+/// "portable", "avx2" or "avx512": riskkit::tree_kernel()'s names, and RISKKIT_TREE_KERNEL's.
+const char *kernel_name(TreeKernel kernel) noexcept;
+
 /// The fastest kernel this CPU runs, chosen once; RISKKIT_TREE_KERNEL=avx2 or portable in
 /// the environment caps it there (if the CPU runs it), e.g. where AVX-512 lowers the clock.
 TreeKernel best_tree_kernel() noexcept;

@@ -71,6 +71,8 @@ static void nth_string_value(const char *text, const char *key, int n, char *out
 
 static void test_version_and_free_null(void) {
   EXPECT(strlen(rk_version()) >= 5);
+  const char *kernel = rk_tree_kernel();
+  EXPECT(strcmp(kernel, "avx512") == 0 || strcmp(kernel, "avx2") == 0 || strcmp(kernel, "portable") == 0);
   rk_model_free(NULL);
   rk_engine_free(NULL);
   rk_string_free(NULL);

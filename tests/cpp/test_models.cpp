@@ -358,7 +358,9 @@ TEST_CASE("the portable, AVX2 and AVX-512 tree kernels give PyPI xgboost's margi
   const auto &f = fixtures();
   using riskkit::detail::TreeKernel;
   const auto kernels = cpu_kernels();
-  MESSAGE("tree kernels tested: " << kernels.size());
+  MESSAGE("tree kernels tested: " << kernels.size() << "; in use: " << riskkit::tree_kernel());
+  CHECK(riskkit::detail::cpu_runs(riskkit::detail::best_tree_kernel()));
+  CHECK(std::string(riskkit::tree_kernel()) == riskkit::detail::kernel_name(riskkit::detail::best_tree_kernel()));
   std::vector<float> sentinel_rows = f.matrix;
   for (float &x : sentinel_rows)
     if (std::isnan(x)) x = -999.0f;

@@ -10,6 +10,9 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import math
+import os
+import subprocess
+import sys
 import threading
 import tracemalloc
 
@@ -235,6 +238,42 @@ def test_bad_arguments_raise(trained, data):
         model.predict(data.reshape(2, -1, NFEAT))
     with pytest.raises(riskkit.RiskkitError):
         riskkit.load_model(paths["json"], backend="onnx")
+
+
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags as Linux reports them (/proc/cpuinfo)."""
+    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def test_tree_kernel_is_the_fastest_the_cpu_runs_or_the_cap_and_scores_the_same(trained, data, tmp_path):
+    """Each setting of RISKKIT_TREE_KERNEL in a fresh process: the kernel riskkit reports,
+    against the CPU's flags, and its scores of a batch, bit for bit the same."""
+    _, paths = trained
+    flags = cpu_flags()
+    avx512 = {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags
+    fastest = "avx512" if avx512 else "avx2" if "avx2" in flags else "portable"
+    np.save(tmp_path / "X.npy", data[:3000])
+    script = (
+        "import sys, numpy as np, riskkit\n"
+        f"X = np.load({str(tmp_path / 'X.npy')!r})\n"
+        f"np.save(sys.argv[1], riskkit.load_model({str(paths['ubj'])!r}).predict(X, output='margin'))\n"
+        "print(riskkit.tree_kernel())\n"
+    )
+    scores = {}
+    for cap, expected in (("", fastest), ("avx2", "avx2" if "avx2" in flags else fastest), ("portable", "portable")):
+        env = {**os.environ, "RISKKIT_TREE_KERNEL": cap}
+        out = tmp_path / f"scores_{cap or 'default'}.npy"
+        run = subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, text=True,
+                             check=True)
+        assert run.stdout.strip() == expected, (cap, run.stdout, run.stderr)
+        scores[cap] = np.load(out)
+    assert riskkit.tree_kernel() in ("avx512", "avx2", "portable")
+    for cap in ("avx2", "portable"):
+        assert np.array_equal(scores[cap], scores[""]), cap
 
 
 def test_model_describes_itself(trained):

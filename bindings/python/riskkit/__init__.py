@@ -20,7 +20,7 @@ whose ``code`` is a stable name such as "invalid_bundle". See docs/python-api.md
 """
 
 from . import metrics
-from ._core import Decision, RiskkitError, generate_signing_key, replay, sign_bundle
+from ._core import Decision, RiskkitError, generate_signing_key, replay, sign_bundle, tree_kernel
 from ._core import version as _library_version
 from ._engine import Engine
 from ._model import Model, load_model
@@ -29,4 +29,4 @@ from . import features, io, metrics, privacy, rules, scorecard  # noqa: E402  (s
 #: The version of the loaded C++ library, "MAJOR.MINOR.PATCH".
 __version__: str = _library_version()
 
-__all__ = ["Decision", "Engine", "Model", "RiskkitError", "__version__", "features", "generate_signing_key", "io", "load_model", "metrics", "privacy", "replay", "rules", "scorecard", "sign_bundle"]
+__all__ = ["Decision", "Engine", "Model", "RiskkitError", "__version__", "features", "generate_signing_key", "io", "load_model", "metrics", "privacy", "replay", "rules", "scorecard", "sign_bundle", "tree_kernel"]

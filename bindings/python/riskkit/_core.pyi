@@ -10,6 +10,9 @@ import numpy.typing as npt
 def version() -> str:
     """The version of the loaded riskkit library, "MAJOR.MINOR.PATCH"."""
 
+def tree_kernel() -> Literal["avx512", "avx2", "portable"]:
+    """The kernel this process walks trees with (RISKKIT_TREE_KERNEL caps it); results are the same with each."""
+
 class RiskkitError(Exception):
     """A riskkit failure; ``code`` is its stable name (e.g. "invalid_bundle")."""
 

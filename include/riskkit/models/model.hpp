@@ -86,4 +86,9 @@ RK_API std::shared_ptr<const Model> load_model_from_memory(const void *data, std
                                                            const std::string &origin,
                                                            const ModelLoadOptions &options = {});
 
+/// The kernel this process walks trees with: "avx512", "avx2" or "portable" — the fastest
+/// the CPU runs, unless RISKKIT_TREE_KERNEL (read once) caps it at "avx2" or "portable".
+/// Every kernel gives the same results; only speed differs (docs/models.md).
+RK_API const char *tree_kernel() noexcept;
+
 }  // namespace riskkit
