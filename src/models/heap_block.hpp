@@ -1,8 +1,8 @@
 #pragma once
-// What the batch kernels of the heap layout (tree_rows_avx512.cpp, tree_rows_avx2.cpp)
+// What the batch kernels (tree_rows_avx512.cpp, tree_rows_avx2.cpp, lightgbm_rows_avx512.cpp)
 // share: the batch cut into blocks, and while a block of rows walks the trees, its margins
 // held output by output (sums[output * block_rows + row]), so that a tree adds one vector
-// of rows at once (the LightGBM kernel, lightgbm_rows_avx512.cpp, holds its double sums so too).
+// of rows at once.
 
 #include <algorithm>
 #include <cmath>
@@ -13,25 +13,28 @@
 namespace riskkit::detail {
 
 /// A kernel's scoring of one block of rows (at most the kernel's block, which it fills
-/// with as many vectors as the rows need).
-using HeapBlockFn = void (*)(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
-                             float *margins) noexcept;
+/// with as many vectors as the rows need), margins in T (float; double for LightGBM).
+template <class T>
+using BlockFn = void (*)(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
+                         T *margins) noexcept;
 
-/// A batch kernel of the heap layout: by_vectors[s][u - 1] scores a block of at most u
-/// vectors of `lanes` rows, with NaN as the only missing value (s = 0) or a sentinel too (1).
-struct HeapKernel {
+/// A batch kernel: by_vectors[s][u - 1] scores a block of at most u vectors of `lanes`
+/// rows, with NaN as the only missing value (s = 0) or a sentinel too (1).
+template <class T>
+struct BatchKernel {
   std::size_t lanes;
-  std::size_t vectors;               ///< per block
-  const HeapBlockFn *by_vectors[2];  ///< `vectors` entries each
+  std::size_t vectors;                ///< per block
+  const BlockFn<T> *by_vectors[2];    ///< `vectors` entries each
 };
 
-/// accumulate_margins with `kernel`: the batch in blocks of kernel.lanes * kernel.vectors rows.
-inline void accumulate_heap(const HeapKernel &kernel, const TreeEnsemble &model, const float *rows, std::size_t nrow,
-                            float missing, float *margins) noexcept {
+/// Scores a batch with `kernel`, in blocks of kernel.lanes * kernel.vectors rows.
+template <class T>
+void accumulate_in_blocks(const BatchKernel<T> &kernel, const TreeEnsemble &model, const float *rows,
+                          std::size_t nrow, float missing, T *margins) noexcept {
   const std::size_t ncol = model.num_features;
   const std::size_t k = model.num_outputs();
   const std::size_t block_rows = kernel.lanes * kernel.vectors;
-  const HeapBlockFn *by_vectors = kernel.by_vectors[std::isnan(missing) ? 0 : 1];
+  const BlockFn<T> *by_vectors = kernel.by_vectors[std::isnan(missing) ? 0 : 1];
   for (std::size_t begin = 0; begin < nrow; begin += block_rows) {
     const std::size_t n = std::min(block_rows, nrow - begin);
     by_vectors[(n - 1) / kernel.lanes](model, rows + begin * ncol, n, missing, margins + begin * k);

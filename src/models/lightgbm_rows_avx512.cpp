@@ -23,7 +23,6 @@ namespace {
 constexpr std::size_t kLanes = 16;
 constexpr std::size_t kVectors = 4;
 constexpr std::size_t kBlockRows = kLanes * kVectors;
-constexpr int kNodeWords = sizeof(TreeNode) / 4;
 static_assert(sizeof(TreeNode) == 16 && offsetof(TreeNode, threshold) == 0 && offsetof(TreeNode, split) == 4 &&
               offsetof(TreeNode, left) == 8);
 
@@ -35,7 +34,8 @@ using Block = RowBlock16<kVectors>;
 template <bool kSentinel>
 RK_AVX512 inline __m512i step(const Block &block, std::size_t v, __m512i at, __m512i tree_begin,
                               const std::int32_t *words) noexcept {
-  const __m512i word = _mm512_mullo_epi32(at, _mm512_set1_epi32(kNodeWords));
+  const __m512i twice = _mm512_add_epi32(at, at);
+  const __m512i word = _mm512_add_epi32(twice, twice);  // 4 words per 16-byte node (a shift warns on GCC 12)
   const __m512 threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xFFFF, word, words, 4);
   const __m512i split = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), 0xFFFF,
                                                     _mm512_add_epi32(word, _mm512_set1_epi32(1)), words, 4);
@@ -87,7 +87,7 @@ RK_AVX512 void accumulate_block(const TreeEnsemble &trees, const float *rows, st
 }
 
 template <bool kSentinel>
-constexpr void (*kByVectors[kVectors])(const TreeEnsemble &, const float *, std::size_t, float, double *) noexcept = {
+constexpr BlockFn<double> kByVectors[kVectors] = {
     &accumulate_block<kSentinel, 1>, &accumulate_block<kSentinel, 2>, &accumulate_block<kSentinel, 3>,
     &accumulate_block<kSentinel, 4>};
 
@@ -95,13 +95,8 @@ constexpr void (*kByVectors[kVectors])(const TreeEnsemble &, const float *, std:
 
 void accumulate_lightgbm_avx512(const TreeEnsemble &trees, const float *rows, std::size_t nrow, float missing,
                                 double *margins) noexcept {
-  const std::size_t ncol = trees.num_features;
-  const std::size_t k = trees.num_outputs();
-  const auto *by_vectors = std::isnan(missing) ? kByVectors<false> : kByVectors<true>;
-  for (std::size_t begin = 0; begin < nrow; begin += kBlockRows) {
-    const std::size_t n = std::min(kBlockRows, nrow - begin);
-    by_vectors[(n - 1) / kLanes](trees, rows + begin * ncol, n, missing, margins + begin * k);
-  }
+  static constexpr BatchKernel<double> kKernel{kLanes, kVectors, {kByVectors<false>, kByVectors<true>}};
+  accumulate_in_blocks(kKernel, trees, rows, nrow, missing, margins);
 }
 
 #else

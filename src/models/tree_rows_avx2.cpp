@@ -152,15 +152,15 @@ RK_AVX2 void accumulate_block(const TreeEnsemble &model, const float *rows, std:
 }
 
 template <bool kSentinel>
-constexpr HeapBlockFn kByVectors[kVectors] = {&accumulate_block<kSentinel, 1>, &accumulate_block<kSentinel, 2>,
+constexpr BlockFn<float> kByVectors[kVectors] = {&accumulate_block<kSentinel, 1>, &accumulate_block<kSentinel, 2>,
                                               &accumulate_block<kSentinel, 3>, &accumulate_block<kSentinel, 4>};
 
 }  // namespace
 
 void accumulate_heap_avx2(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
                           float *margins) noexcept {
-  static constexpr HeapKernel kKernel{kLanes, kVectors, {kByVectors<false>, kByVectors<true>}};
-  accumulate_heap(kKernel, model, rows, nrow, missing, margins);
+  static constexpr BatchKernel<float> kKernel{kLanes, kVectors, {kByVectors<false>, kByVectors<true>}};
+  accumulate_in_blocks(kKernel, model, rows, nrow, missing, margins);
 }
 
 #else

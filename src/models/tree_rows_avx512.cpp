@@ -127,7 +127,7 @@ RK_AVX512 void accumulate_block(const TreeEnsemble &model, const float *rows, st
 // Blocks of 5 to 7 vectors walk 8 (the lanes past the batch are masked off), so that five
 // sizes are compiled, not eight.
 template <bool kSentinel>
-constexpr HeapBlockFn kByVectors[kVectors] = {
+constexpr BlockFn<float> kByVectors[kVectors] = {
     &accumulate_block<kSentinel, 1>, &accumulate_block<kSentinel, 2>, &accumulate_block<kSentinel, 3>,
     &accumulate_block<kSentinel, 4>, &accumulate_block<kSentinel, 8>, &accumulate_block<kSentinel, 8>,
     &accumulate_block<kSentinel, 8>, &accumulate_block<kSentinel, 8>};
@@ -136,8 +136,8 @@ constexpr HeapBlockFn kByVectors[kVectors] = {
 
 void accumulate_heap_avx512(const TreeEnsemble &model, const float *rows, std::size_t nrow, float missing,
                             float *margins) noexcept {
-  static constexpr HeapKernel kKernel{kLanes, kVectors, {kByVectors<false>, kByVectors<true>}};
-  accumulate_heap(kKernel, model, rows, nrow, missing, margins);
+  static constexpr BatchKernel<float> kKernel{kLanes, kVectors, {kByVectors<false>, kByVectors<true>}};
+  accumulate_in_blocks(kKernel, model, rows, nrow, missing, margins);
 }
 
 #else
