@@ -492,6 +492,7 @@ class XGBoostReader {
     reached_[0] = 1;
     std::uint32_t tree_depth = 0;
     TreeFeatures features;
+    const auto max_feature = static_cast<std::int64_t>(std::min<std::size_t>(limits_.max_features, TreeNode::kFeatureMask));
     for (std::size_t pos = 0; pos < order_.size(); ++pos) {
       const auto id = static_cast<std::size_t>(order_[pos]);
       TreeNode node;
@@ -519,7 +520,6 @@ class XGBoostReader {
         }
         if (depth_[id] + 1 > limits_.max_depth)
           fail_at(t.at("left_children", id), fmt::format("tree deeper than {}", limits_.max_depth));
-        const auto max_feature = static_cast<std::int64_t>(std::min<std::size_t>(limits_.max_features, TreeNode::kFeatureMask));
         if (t.feature[id] > max_feature)
           fail_at(t.at("split_indices", id), fmt::format("{} out of range [0, {}]", t.feature[id], max_feature));
         if (t.feature[id] > features.max_feature) features = {t.feature[id], id};
